@@ -1,0 +1,37 @@
+/**
+ * The sprite layout written by scripts/sprites.mjs: image i of a sheet is the 28x28 tile at row
+ * floor(i / columns), column i % columns. Pure functions, usable in any thread.
+ */
+
+export const IMAGE_SIDE = 28;
+export const IMAGE_SIZE = IMAGE_SIDE * IMAGE_SIDE;
+export const NUM_CLASSES = 10;
+
+/**
+ * Copies `count` tiles out of a decoded sheet (RGBA, as getImageData returns it; the red channel
+ * holds the grey level) into `out` at image `first`, image after image, 784 bytes each.
+ */
+export function unpackSheet(
+  rgba: Uint8ClampedArray,
+  sheetWidth: number,
+  columns: number,
+  count: number,
+  out: Uint8Array,
+  first: number,
+): void {
+  for (let i = 0; i < count; i++) {
+    const x0 = (i % columns) * IMAGE_SIDE;
+    const y0 = Math.floor(i / columns) * IMAGE_SIDE;
+    let dst = (first + i) * IMAGE_SIZE;
+    for (let y = 0; y < IMAGE_SIDE; y++) {
+      let src = ((y0 + y) * sheetWidth + x0) * 4;
+      for (let x = 0; x < IMAGE_SIDE; x++, src += 4) out[dst++] = rgba[src];
+    }
+  }
+}
+
+/** Scales 0..255 bytes to 0..1 floats, as the tutorial's ToTensor() does. */
+export function bytesToUnit(bytes: Uint8Array, out = new Float32Array(bytes.length)): Float32Array {
+  for (let i = 0; i < bytes.length; i++) out[i] = bytes[i] / 255;
+  return out;
+}
