@@ -58,6 +58,7 @@ function build(force) {
     if (images.count !== labels.count) {
       throw new Error(`${names.images} has ${images.count} images but ${names.labels} has ${labels.count} labels`);
     }
+    /** @type {{ file: string, bytes: number, sha256: string, first: number, count: number }[]} */
     const shards = [];
     for (let first = 0; first < images.count; first += SHARD_SIZE) {
       const count = Math.min(SHARD_SIZE, images.count - first);

@@ -105,7 +105,9 @@ export type ToWorker =
   | { type: 'predict'; requestId: number; pixels: Float32Array }
   | { type: 'evaluate'; requestId: number }
   /** Images with the model's guesses: the given indices, or `count` random ones. */
-  | { type: 'samples'; requestId: number; split: 'train' | 'test'; count: number; indices?: number[] };
+  | { type: 'samples'; requestId: number; split: 'train' | 'test'; count: number; indices?: number[] }
+  /** Test hook: loses the WebGL context on purpose (WEBGL_lose_context), as a GPU reset would. */
+  | { type: 'simulateContextLoss' };
 
 export type FromWorker =
   | ({ type: 'ready' } & BackendInfo)

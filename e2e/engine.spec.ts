@@ -1,0 +1,86 @@
+/** The training engine in the real browser: the backend it reports, fallbacks, the protocol. */
+import { CHROMIUM_ARGS } from '../playwright.config';
+import { expect, test } from './fixtures/fixtures';
+
+test('asked for WebGL, the worker trains on WebGL with finite, falling loss', async ({ app }) => {
+  await app.open('/?backend=webgl');
+  await app.waitForData();
+  await expect(app.page.getByTestId('status.backend')).toContainText(/^WebGL/);
+  await app.setSettings({ 'Batch size': '32', Epochs: '1' });
+  await app.button('Train').click();
+  await expect.poll(() => app.batchCount(), { timeout: 120_000 }).toBeGreaterThan(20);
+  const early = await app.latestLoss();
+  await expect.poll(() => app.batchCount(), { timeout: 240_000 }).toBeGreaterThan(300);
+  await app.button('Stop').click();
+  await expect(app.page.getByTestId('status.run')).toHaveText('stopped');
+  // After the stop the model still answers.
+  const probabilities = await app.page.evaluate(async () =>
+    Array.from((await window.mnistClient!.predict(new Float32Array(784))).probabilities),
+  );
+  expect(probabilities).toHaveLength(10);
+  const late = await app.latestLoss();
+  expect(Number.isFinite(early) && Number.isFinite(late)).toBe(true);
+  const summary = (await app.lossCaption().textContent())!;
+  const smoothed = Number(/smoothed (\d+\.\d+)/.exec(summary)![1]);
+  expect(smoothed).toBeLessThan(1.0); // it starts at ln(10) = 2.30
+  await expect(app.page.getByTestId('status.backend')).toContainText(/^WebGL/);
+});
+
+test('predict answers over the protocol with 10 probabilities that sum to 1', async ({ app }) => {
+  await app.open();
+  await app.waitForData();
+  const result = await app.page.evaluate(async () => {
+    const pixels = new Float32Array(784);
+    for (let y = 4; y < 24; y++) pixels[y * 28 + 14] = 1; // a vertical bar, a "1"
+    const { probabilities, trained } = await window.mnistClient!.predict(pixels);
+    return { probabilities: Array.from(probabilities), trained };
+  });
+  expect(result.trained).toBe(false);
+  expect(result.probabilities).toHaveLength(10);
+  expect(result.probabilities.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
+});
+
+test('a lost WebGL context mid-run moves training to the fallback, which keeps learning', async ({ app }) => {
+  await app.open('/?backend=webgl');
+  await app.waitForData();
+  await app.setSettings({ 'Batch size': '64', Epochs: '1' });
+  await app.button('Train').click();
+  await expect.poll(() => app.batchCount(), { timeout: 120_000 }).toBeGreaterThan(30);
+  await app.page.evaluate(() => window.mnistClient!.simulateContextLoss());
+  await expect(app.page.getByTestId('status.backend')).not.toContainText(/^WebGL/, { timeout: 60_000 });
+  await expect(app.page.getByRole('alert')).toContainText(/context/i);
+  const before = await app.batchCount();
+  await expect.poll(() => app.batchCount(), { timeout: 120_000 }).toBeGreaterThan(before + 50);
+  expect(Number.isFinite(await app.latestLoss())).toBe(true);
+});
+
+test('a learning rate far too high stops the run with a clear message', async ({ app }) => {
+  await app.open();
+  await app.waitForData();
+  await app.setSettings({ 'Learning rate': '1', 'Batch size': '64' });
+  await app.page.getByLabel('Optimizer', { exact: true }).selectOption('sgd');
+  await app.button('Train').click();
+  await expect(app.page.getByRole('alert')).toContainText(/learning rate/i, { timeout: 120_000 });
+  await expect(app.button('Train')).toBeEnabled();
+});
+
+test.describe('without WebGL', () => {
+  test.use({ launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: [...CHROMIUM_ARGS, '--disable-webgl', '--disable-3d-apis'] } });
+
+  test('auto falls back and still trains', async ({ app }) => {
+    await app.open();
+    await app.waitForData();
+    await expect(app.page.getByTestId('status.backend')).toContainText(/^(WebAssembly|JavaScript CPU)/);
+    await app.setSettings({ 'Batch size': '64', Epochs: '1' });
+    await app.button('Train').click();
+    await expect.poll(() => app.batchCount(), { timeout: 120_000 }).toBeGreaterThan(100);
+    expect(Number.isFinite(await app.latestLoss())).toBe(true);
+  });
+
+  test('asked for WebGL, it says WebGL is unavailable and trains on the fallback', async ({ app }) => {
+    await app.open('/?backend=webgl');
+    await app.waitForData();
+    await expect(app.page.getByTestId('status.backend')).toContainText(/^(WebAssembly|JavaScript CPU)/);
+    await expect(app.page.getByTestId('status.backend')).toContainText(/WebGL/);
+  });
+});

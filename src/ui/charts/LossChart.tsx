@@ -1,0 +1,130 @@
+import { useMemo } from 'react';
+import {
+  CartesianGrid,
+  ComposedChart,
+  Legend,
+  Line,
+  ReferenceLine,
+  ResponsiveContainer,
+  Scatter,
+  XAxis,
+  YAxis,
+} from 'recharts';
+import type { MetricsStore } from '../../client/metricsStore';
+import { useStoreMemo } from '../hooks/useStoreVersion';
+import { CHART_COLORS, formatBatchTick, lossAxis, lossCaption, lossSeries, testLossPoints } from './series';
+
+/** Legend text in the body colour: the faint raw-loss colour would be unreadable as text. */
+function legendLabel(value: string) {
+  return <span className="chart-legend-label">{value}</span>;
+}
+
+export interface LossChartProps {
+  store: MetricsStore;
+  /** Plot height in CSS pixels; the width follows the container. */
+  height?: number;
+}
+
+/**
+ * Every batch's training loss since Train (x = global batch index, 0-based): the raw series faint,
+ * its EMA on top, a dashed line at each epoch boundary and each epoch's test loss as a point at the
+ * epoch's last batch. Each line is downsampled to about 1,000 points; the caption states the latest
+ * batch ("Latest: batch 1234 of 18000, loss 0.2345 (smoothed 0.2501)", batch counted from 1).
+ *
+ * Re-renders only when the store's loss or epoch channel moves, at most once per frame.
+ */
+export function LossChart({ store, height = 260 }: LossChartProps) {
+  // Two channels, each derived only when its version moves (once per frame at most).
+  const series = useStoreMemo(store.losses, () => lossSeries(store.getLosses()));
+  const totalBatches = useStoreMemo(store.losses, () => store.getTotalBatches());
+  const epochs = useStoreMemo(store.epochs, () => store.getEpochs());
+  const testPoints = useMemo(() => testLossPoints(epochs), [epochs]);
+  const yAxis = useMemo(() => lossAxis(series.raw, testPoints), [series, testPoints]);
+
+  const latest = series.latest;
+  const xMax = Math.max(totalBatches, latest?.batch ?? 0) - 1;
+
+  return (
+    <figure className="panel chart" aria-label="Loss chart" data-testid="chart.loss">
+      <h2 className="chart-title">Training loss</h2>
+      {latest ? (
+        <div className="chart-plot" style={{ height }}>
+          <ResponsiveContainer width="100%" height="100%">
+            <ComposedChart margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
+              <CartesianGrid stroke={CHART_COLORS.grid} vertical={false} />
+              <XAxis
+                type="number"
+                dataKey="x"
+                domain={[0, Math.max(1, xMax)]}
+                allowDecimals={false}
+                tickFormatter={formatBatchTick}
+                stroke={CHART_COLORS.axis}
+                fontSize={12}
+              />
+              <YAxis
+                type="number"
+                dataKey="y"
+                domain={[0, yAxis.max]}
+                ticks={yAxis.ticks}
+                width={44}
+                tickFormatter={(v: number) => v.toFixed(1)}
+                stroke={CHART_COLORS.axis}
+                fontSize={12}
+              />
+              {epochs.map((e) => (
+                <ReferenceLine
+                  key={e.epoch}
+                  x={e.lastBatch + 0.5}
+                  stroke={CHART_COLORS.boundary}
+                  strokeDasharray="4 4"
+                  label={{
+                    value: `E${e.epoch}`,
+                    position: 'insideTopLeft',
+                    fill: CHART_COLORS.axis,
+                    fontSize: 11,
+                  }}
+                />
+              ))}
+              <Line
+                name="Loss per batch"
+                data={series.raw}
+                dataKey="y"
+                stroke={CHART_COLORS.lossFaint}
+                strokeWidth={1}
+                dot={false}
+                activeDot={false}
+                isAnimationActive={false}
+              />
+              <Line
+                name="Smoothed (EMA)"
+                data={series.smoothed}
+                dataKey="y"
+                stroke={CHART_COLORS.loss}
+                strokeWidth={2}
+                dot={false}
+                activeDot={false}
+                isAnimationActive={false}
+              />
+              <Scatter
+                name="Test loss"
+                data={testPoints}
+                dataKey="y"
+                fill={CHART_COLORS.test}
+                isAnimationActive={false}
+              />
+              <Legend height={24} iconSize={10} wrapperStyle={{ fontSize: 12 }} formatter={legendLabel} />
+            </ComposedChart>
+          </ResponsiveContainer>
+        </div>
+      ) : (
+        <p className="chart-empty" style={{ minHeight: height }}>
+          Press Train: the loss of every batch appears here as it trains, with a smoothed line, the epoch
+          boundaries and the test loss after each epoch.
+        </p>
+      )}
+      <figcaption className="chart-caption" aria-live="off">
+        {latest ? lossCaption(latest, totalBatches) : 'No batches yet.'}
+      </figcaption>
+    </figure>
+  );
+}

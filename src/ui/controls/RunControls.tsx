@@ -1,0 +1,43 @@
+/** Train, Pause/Resume, Stop and Reset, enabled only when they make sense. */
+import type { RunState } from '../../protocol/messages';
+
+interface Props {
+  state: RunState;
+  canTrain: boolean;
+  /** Why Train is disabled, shown under the buttons. */
+  whyNot?: string;
+  onTrain: () => void;
+  onPause: () => void;
+  onResume: () => void;
+  onStop: () => void;
+  onReset: () => void;
+}
+
+export function RunControls({ state, canTrain, whyNot, onTrain, onPause, onResume, onStop, onReset }: Props) {
+  const running = state === 'training' || state === 'paused';
+  return (
+    <div className="run-controls">
+      <div className="buttons">
+        <button type="button" className="primary" onClick={onTrain} disabled={!canTrain} data-testid="train.start">
+          Train
+        </button>
+        {state === 'paused' ? (
+          <button type="button" onClick={onResume} data-testid="train.resume">
+            Resume
+          </button>
+        ) : (
+          <button type="button" onClick={onPause} disabled={state !== 'training'} data-testid="train.pause">
+            Pause
+          </button>
+        )}
+        <button type="button" onClick={onStop} disabled={!running} data-testid="train.stop">
+          Stop
+        </button>
+        <button type="button" onClick={onReset} disabled={running} data-testid="train.reset">
+          Reset
+        </button>
+      </div>
+      {!canTrain && !running && whyNot && <p className="hint">{whyNot}</p>}
+    </div>
+  );
+}

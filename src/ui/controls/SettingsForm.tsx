@@ -1,0 +1,123 @@
+/**
+ * The training settings: presets plus one validated field per setting. Invalid values are marked
+ * with their reason as you type; the whole form is disabled while a run is under way.
+ */
+import { useId } from 'react';
+import { DECAYS, OPTIMIZERS } from '../../model/config';
+import type { BackendChoice, TrainConfig } from '../../protocol/messages';
+import { configToText, PRESETS, type SettingsText } from './settings';
+
+interface Props {
+  text: SettingsText;
+  errors: Partial<Record<keyof TrainConfig, string>>;
+  onChange: (text: SettingsText) => void;
+  backend: BackendChoice;
+  onBackendChange: (backend: BackendChoice) => void;
+  /** True while a run is training or paused: settings cannot change under it. */
+  locked: boolean;
+}
+
+const BACKENDS: Record<BackendChoice, string> = {
+  auto: 'Auto (fastest here)',
+  webgl: 'WebGL (GPU)',
+  wasm: 'WebAssembly (CPU)',
+  cpu: 'JavaScript (CPU)',
+};
+
+export function SettingsForm({ text, errors, onChange, backend, onBackendChange, locked }: Props) {
+  const set = <K extends keyof SettingsText>(key: K, value: SettingsText[K]) => onChange({ ...text, [key]: value });
+  const presetName = PRESETS.find((p) => sameText(configToText(p.config), text))?.name ?? '';
+
+  return (
+    <fieldset className="settings" disabled={locked}>
+      <legend>Settings</legend>
+      <div className="preset-row" role="group" aria-label="Presets">
+        {PRESETS.map((p) => (
+          <button
+            key={p.name}
+            type="button"
+            className={presetName === p.name ? 'preset active' : 'preset'}
+            aria-pressed={presetName === p.name}
+            title={p.description}
+            onClick={() => onChange(configToText(p.config))}
+          >
+            {p.name}
+          </button>
+        ))}
+      </div>
+      <div className="fields">
+        <TextField label="Epochs" value={text.epochs} error={errors.epochs} onChange={(v) => set('epochs', v)} inputMode="numeric" />
+        <TextField label="Batch size" value={text.batchSize} error={errors.batchSize} onChange={(v) => set('batchSize', v)} inputMode="numeric" />
+        <TextField label="Learning rate" value={text.learningRate} error={errors.learningRate} onChange={(v) => set('learningRate', v)} inputMode="decimal" />
+        <SelectField label="Optimizer" value={text.optimizer} options={OPTIMIZERS} onChange={(v) => set('optimizer', v)} />
+        <SelectField label="Decay" value={text.decay} options={DECAYS} onChange={(v) => set('decay', v)} />
+        {text.decay !== 'none' && (
+          <TextField label="Decay rate" value={text.decayRate} error={errors.decayRate} onChange={(v) => set('decayRate', v)} inputMode="decimal" />
+        )}
+        {text.decay === 'step' && (
+          <TextField label="Decay every (epochs)" value={text.decaySteps} error={errors.decaySteps} onChange={(v) => set('decaySteps', v)} inputMode="numeric" />
+        )}
+        <TextField label="Hidden layers" value={text.hiddenLayers} error={errors.hiddenLayers} onChange={(v) => set('hiddenLayers', v)} />
+        <TextField label="Seed" value={text.seed} error={errors.seed} onChange={(v) => set('seed', v)} inputMode="numeric" />
+        <SelectField label="Backend" value={backend} options={BACKENDS} onChange={onBackendChange} />
+      </div>
+    </fieldset>
+  );
+}
+
+function sameText(a: SettingsText, b: SettingsText): boolean {
+  return (Object.keys(a) as (keyof SettingsText)[]).every((k) => a[k].trim() === b[k].trim());
+}
+
+interface TextFieldProps {
+  label: string;
+  value: string;
+  error?: string;
+  onChange: (value: string) => void;
+  inputMode?: 'numeric' | 'decimal';
+}
+
+function TextField({ label, value, error, onChange, inputMode }: TextFieldProps) {
+  const id = useId();
+  return (
+    <div className={error ? 'field invalid' : 'field'}>
+      <label htmlFor={id}>{label}</label>
+      <input
+        id={id}
+        value={value}
+        inputMode={inputMode}
+        aria-invalid={!!error}
+        aria-describedby={error ? `${id}-error` : undefined}
+        onChange={(e) => onChange(e.target.value)}
+      />
+      {error && (
+        <span id={`${id}-error`} className="field-error">
+          {error}
+        </span>
+      )}
+    </div>
+  );
+}
+
+interface SelectFieldProps<T extends string> {
+  label: string;
+  value: T;
+  options: Record<T, string>;
+  onChange: (value: T) => void;
+}
+
+function SelectField<T extends string>({ label, value, options, onChange }: SelectFieldProps<T>) {
+  const id = useId();
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <select id={id} value={value} onChange={(e) => onChange(e.target.value as T)}>
+        {(Object.keys(options) as T[]).map((k) => (
+          <option key={k} value={k}>
+            {options[k]}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}

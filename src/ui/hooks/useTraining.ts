@@ -1,0 +1,214 @@
+/**
+ * App-level training state: backend, data, run state, errors. Only rare events (ready, data
+ * progress, state changes, epoch ends, errors) reach React here; per-batch losses go straight to
+ * the metrics store, which charts read on their own.
+ */
+import { useEffect, useReducer } from 'react';
+import { TrainingClient } from '../../client/trainingClient';
+import { createMetricsStore } from '../../client/metricsStore';
+import type { BackendChoice, BackendInfo, DataSummary, ErrorCode, FromWorker, RunState, TrainConfig } from '../../protocol/messages';
+
+export type DataStatus =
+  | { status: 'loading'; loadedBytes: number; totalBytes: number; imagesLoaded: number; imagesTotal: number }
+  | ({ status: 'ready' } & DataSummary)
+  | { status: 'error'; message: string };
+
+export interface RunInfo {
+  runId: number;
+  state: RunState;
+  config: TrainConfig;
+  epoch: number;
+  totalBatches: number;
+  /** performance.now() when the run started, and ms spent paused so far. */
+  startedAt: number;
+  pausedMs: number;
+  pausedAt: number | null;
+  endedAt: number | null;
+}
+
+export interface AppError {
+  id: number;
+  code: ErrorCode;
+  message: string;
+}
+
+export interface TrainingState {
+  backend: BackendInfo | null;
+  data: DataStatus;
+  run: RunInfo | null;
+  /** True once any batch was trained since the last reset. */
+  trained: boolean;
+  /** Bumped at each epoch end and reset, so views that depend on the model refresh. */
+  modelVersion: number;
+  errors: AppError[];
+}
+
+type Action =
+  | { type: 'event'; msg: FromWorker }
+  | { type: 'started'; runId: number; config: TrainConfig }
+  | { type: 'reset' }
+  | { type: 'restarted' }
+  | { type: 'dismiss'; id: number };
+
+const INITIAL: TrainingState = {
+  backend: null,
+  data: { status: 'loading', loadedBytes: 0, totalBytes: 0, imagesLoaded: 0, imagesTotal: 0 },
+  run: null,
+  trained: false,
+  modelVersion: 0,
+  errors: [],
+};
+
+let nextErrorId = 1;
+
+function reduce(s: TrainingState, action: Action): TrainingState {
+  switch (action.type) {
+    case 'started':
+      return {
+        ...s,
+        run: {
+          runId: action.runId,
+          state: 'training',
+          config: action.config,
+          epoch: 0,
+          totalBatches: 0,
+          startedAt: performance.now(),
+          pausedMs: 0,
+          pausedAt: null,
+          endedAt: null,
+        },
+      };
+    case 'reset':
+      return { ...s, run: null, trained: false, modelVersion: s.modelVersion + 1 };
+    case 'restarted':
+      return { ...INITIAL, errors: s.errors, modelVersion: s.modelVersion + 1 };
+    case 'dismiss':
+      return { ...s, errors: s.errors.filter((e) => e.id !== action.id) };
+    case 'event':
+      return reduceEvent(s, action.msg);
+    default: {
+      const _exhaustive: never = action;
+      return _exhaustive;
+    }
+  }
+}
+
+function reduceEvent(s: TrainingState, msg: FromWorker): TrainingState {
+  const ofRun = (runId: number) => s.run !== null && s.run.runId === runId;
+  switch (msg.type) {
+    case 'ready':
+    case 'backendChanged': {
+      const { type: _type, ...info } = msg;
+      return { ...s, backend: info };
+    }
+    case 'dataProgress':
+      return { ...s, data: { status: 'loading', ...msg } };
+    case 'dataReady': {
+      const { type: _type, ...summary } = msg;
+      return { ...s, data: { status: 'ready', ...summary } };
+    }
+    case 'metrics':
+      if (!ofRun(msg.runId) || s.trained) return s;
+      return { ...s, trained: true, run: { ...s.run!, totalBatches: msg.totalBatches } };
+    case 'epochEnd':
+      if (!ofRun(msg.runId)) return s;
+      return { ...s, modelVersion: s.modelVersion + 1, run: { ...s.run!, epoch: msg.epoch } };
+    case 'state': {
+      if (!ofRun(msg.runId)) return s;
+      const run = { ...s.run!, state: msg.state };
+      const now = performance.now();
+      if (msg.state === 'paused' && run.pausedAt === null) run.pausedAt = now;
+      if (msg.state !== 'paused' && run.pausedAt !== null) {
+        run.pausedMs += now - run.pausedAt;
+        run.pausedAt = null;
+      }
+      if (msg.state === 'stopped' || msg.state === 'done') run.endedAt = now;
+      return { ...s, run, modelVersion: msg.state === 'training' ? s.modelVersion : s.modelVersion + 1 };
+    }
+    case 'error': {
+      const errors = [...s.errors, { id: nextErrorId++, code: msg.code, message: msg.message }].slice(-4);
+      const data: DataStatus =
+        msg.code === 'data-missing' || msg.code === 'data-corrupt' ? { status: 'error', message: msg.message } : s.data;
+      return { ...s, errors, data };
+    }
+    case 'prediction':
+    case 'evaluation':
+    case 'samples':
+      return s;
+    default: {
+      const _exhaustive: never = msg;
+      return _exhaustive;
+    }
+  }
+}
+
+/** Every batch loss and epoch summary of the current run; the charts read it directly. */
+export const metricsStore = createMetricsStore();
+
+let sharedClient: TrainingClient | null = null;
+
+/**
+ * The one training client of the page, made on first use. A module-level singleton rather than
+ * React state, so StrictMode's double mount does not start (and load the data in) two workers.
+ */
+export function getClient(): TrainingClient {
+  sharedClient ??= new TrainingClient(initialBackend());
+  return sharedClient;
+}
+
+/** `?backend=wasm` (webgl, wasm, cpu, auto) in the address picks the backend at load. */
+export function initialBackend(): BackendChoice {
+  const asked = new URLSearchParams(location.search).get('backend');
+  return asked === 'webgl' || asked === 'wasm' || asked === 'cpu' ? asked : 'auto';
+}
+
+export interface TrainingApi {
+  state: TrainingState;
+  client: TrainingClient;
+  train: (config: TrainConfig) => void;
+  reset: (config: TrainConfig) => void;
+  /** Restarts the worker on another backend: the model and the charts start over. */
+  switchBackend: (backend: BackendChoice) => void;
+  dismissError: (id: number) => void;
+}
+
+/** Subscribes the page to the worker's events; see the module comment for what goes where. */
+export function useTraining(): TrainingApi {
+  const client = getClient();
+  const [state, dispatch] = useReducer(reduce, INITIAL);
+
+  useEffect(
+    () =>
+      client.on((msg) => {
+        if (msg.type === 'metrics') {
+          metricsStore.appendLosses(msg.firstBatch, msg.losses, msg.totalBatches);
+          // Only the run's first batch matters to React ("trained"); the rest is the store's.
+          if (msg.firstBatch > 0) return;
+        }
+        if (msg.type === 'epochEnd') metricsStore.addEpoch(msg);
+        dispatch({ type: 'event', msg });
+      }),
+    [client],
+  );
+
+  return {
+    state,
+    client,
+    train: (config) => {
+      metricsStore.reset();
+      const runId = client.train(config);
+      dispatch({ type: 'started', runId, config });
+    },
+    reset: (config) => {
+      metricsStore.reset();
+      client.reset(config.hiddenLayers, config.seed);
+      dispatch({ type: 'reset' });
+    },
+    switchBackend: (backend) => {
+      metricsStore.reset();
+      client.setBackend(backend);
+      dispatch({ type: 'restarted' });
+    },
+    dismissError: (id) => dispatch({ type: 'dismiss', id }),
+  };
+}

@@ -1,0 +1,30 @@
+/** Errors from the worker, each saying what happened and what to do, each dismissable. */
+import type { AppError } from '../hooks/useTraining';
+
+const TITLES: Record<AppError['code'], string> = {
+  'invalid-config': 'Invalid settings',
+  'data-missing': 'Data missing',
+  'data-corrupt': 'Data corrupt',
+  'data-not-ready': 'Data not ready',
+  'backend-failed': 'Backend failed',
+  'context-lost': 'GPU context lost',
+  diverged: 'Training diverged',
+  busy: 'Busy',
+  internal: 'Something went wrong',
+};
+
+export function ErrorList({ errors, onDismiss }: { errors: AppError[]; onDismiss: (id: number) => void }) {
+  if (errors.length === 0) return null;
+  return (
+    <div className="errors">
+      {errors.map((e) => (
+        <div key={e.id} className="error" role="alert" data-testid={`error.${e.code}`}>
+          <strong>{TITLES[e.code]}.</strong> <span>{e.message}</span>
+          <button type="button" className="dismiss" aria-label="Dismiss message" onClick={() => onDismiss(e.id)}>
+            ×
+          </button>
+        </div>
+      ))}
+    </div>
+  );
+}

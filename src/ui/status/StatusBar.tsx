@@ -1,0 +1,52 @@
+/** One line each for the backend in use, the data and the run, as a user would ask about them. */
+import type { BackendInfo } from '../../protocol/messages';
+import type { DataStatus, RunInfo } from '../hooks/useTraining';
+
+const BACKEND_NAMES = { webgl: 'WebGL', wasm: 'WebAssembly', cpu: 'JavaScript CPU' } as const;
+
+interface Props {
+  backend: BackendInfo | null;
+  data: DataStatus;
+  run: RunInfo | null;
+}
+
+export function StatusBar({ backend, data, run }: Props) {
+  return (
+    <dl className="status-bar">
+      <div>
+        <dt>Backend</dt>
+        <dd data-testid="status.backend" title={backend?.renderer}>
+          {backend ? `${BACKEND_NAMES[backend.backend]}: ${backend.reason}` : 'starting…'}
+        </dd>
+      </div>
+      <div>
+        <dt>Data</dt>
+        <dd data-testid="status.data" role="status" aria-label="Data status">
+          {dataText(data)}
+        </dd>
+      </div>
+      <div>
+        <dt>Run</dt>
+        <dd data-testid="status.run">{run ? run.state : 'not started'}</dd>
+      </div>
+    </dl>
+  );
+}
+
+function dataText(data: DataStatus): string {
+  switch (data.status) {
+    case 'loading': {
+      if (data.totalBytes === 0) return 'Loading MNIST…';
+      const mb = (n: number) => (n / 1e6).toFixed(1);
+      return `Loading MNIST: ${mb(data.loadedBytes)} of ${mb(data.totalBytes)} MB, ${data.imagesLoaded.toLocaleString('en-US')} of ${data.imagesTotal.toLocaleString('en-US')} images decoded`;
+    }
+    case 'ready':
+      return `${data.trainCount.toLocaleString('en-US')} training and ${data.testCount.toLocaleString('en-US')} test images ready`;
+    case 'error':
+      return `Data failed to load: ${data.message}`;
+    default: {
+      const _exhaustive: never = data;
+      return _exhaustive;
+    }
+  }
+}
