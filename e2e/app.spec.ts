@@ -115,7 +115,8 @@ test.describe('on a 375 px wide phone screen', () => {
       expect(box.x).toBeGreaterThanOrEqual(0);
       expect(box.x + box.width).toBeLessThanOrEqual(375);
     }
-    for (const label of ['Epochs', 'Batch size', 'Learning rate']) await expect(app.field(label)).toBeEditable();
+    for (const label of ['Epochs', 'Batch size', 'Learning rate'])
+      await expect(app.field(label)).toBeEditable();
     await app.page.getByLabel('Drawing pad').scrollIntoViewIfNeeded();
     await app.drawOne();
     await expect(app.prediction()).toContainText('Prediction:');

@@ -26,11 +26,17 @@ test('images decoded from the sprites inside the worker are exactly the IDX byte
   const pick = (count: number) => {
     const indices = new Set([0, count - 1]);
     for (let shard = 0; shard < count; shard += 10_000) {
-      indices.add(shard).add(shard + 9_999).add(shard + Math.floor(Math.random() * 10_000));
+      indices
+        .add(shard)
+        .add(shard + 9_999)
+        .add(shard + Math.floor(Math.random() * 10_000));
     }
     return [...indices];
   };
-  for (const [split, all, count] of [['train', train, 60_000], ['test', testImages, 10_000]] as const) {
+  for (const [split, all, count] of [
+    ['train', train, 60_000],
+    ['test', testImages, 10_000],
+  ] as const) {
     const indices = pick(count);
     const digits = await app.page.evaluate(
       async ({ split, indices }) => {
@@ -51,7 +57,9 @@ test.describe('a broken data file is reported, not hung on', () => {
   test.use({ allowConsole: [/Failed to load resource/] });
 
   test('a missing shard (HTTP 404) names the file', async ({ app }) => {
-    await app.page.context().route('**/data/train-3.png', (route) => route.fulfill({ status: 404, body: 'Not found' }));
+    await app.page
+      .context()
+      .route('**/data/train-3.png', (route) => route.fulfill({ status: 404, body: 'Not found' }));
     await app.open();
     await expect(app.dataStatus()).toContainText('train-3.png could not be loaded (HTTP 404)');
     await expect(app.page.getByRole('alert')).toContainText('train-3.png');

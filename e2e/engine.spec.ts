@@ -1,5 +1,4 @@
 /** The training engine in the real browser: the backend it reports, fallbacks, the protocol. */
-import { CHROMIUM_ARGS } from '../playwright.config';
 import { expect, test } from './fixtures/fixtures';
 
 test('asked for WebGL, the worker trains on WebGL with finite, falling loss', async ({ app }) => {
@@ -57,30 +56,15 @@ test('a lost WebGL context mid-run moves training to the fallback, which keeps l
 test('a learning rate far too high stops the run with a clear message', async ({ app }) => {
   await app.open();
   await app.waitForData();
-  await app.setSettings({ 'Learning rate': '1', 'Batch size': '64' });
-  await app.page.getByLabel('Optimizer', { exact: true }).selectOption('sgd');
+  // Measured to reach a NaN loss within ~40 batches (the tutorial net's ReLUs die before that).
+  await app.setSettings({ 'Learning rate': '1', 'Batch size': '100', 'Hidden layers': '64, 64, 64, 64, 64' });
+  await app.page.getByLabel('Optimizer', { exact: true }).selectOption('momentum');
   await app.button('Train').click();
   await expect(app.page.getByRole('alert')).toContainText(/learning rate/i, { timeout: 120_000 });
   await expect(app.button('Train')).toBeEnabled();
-});
-
-test.describe('without WebGL', () => {
-  test.use({ launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: [...CHROMIUM_ARGS, '--disable-webgl', '--disable-3d-apis'] } });
-
-  test('auto falls back and still trains', async ({ app }) => {
-    await app.open();
-    await app.waitForData();
-    await expect(app.page.getByTestId('status.backend')).toContainText(/^(WebAssembly|JavaScript CPU)/);
-    await app.setSettings({ 'Batch size': '64', Epochs: '1' });
-    await app.button('Train').click();
-    await expect.poll(() => app.batchCount(), { timeout: 120_000 }).toBeGreaterThan(100);
-    expect(Number.isFinite(await app.latestLoss())).toBe(true);
-  });
-
-  test('asked for WebGL, it says WebGL is unavailable and trains on the fallback', async ({ app }) => {
-    await app.open('/?backend=webgl');
-    await app.waitForData();
-    await expect(app.page.getByTestId('status.backend')).toContainText(/^(WebAssembly|JavaScript CPU)/);
-    await expect(app.page.getByTestId('status.backend')).toContainText(/WebGL/);
-  });
+  // The last good weights were kept: the model still gives real probabilities.
+  const probabilities = await app.page.evaluate(async () =>
+    Array.from((await window.mnistClient!.predict(new Float32Array(784))).probabilities),
+  );
+  expect(probabilities.every(Number.isFinite)).toBe(true);
 });

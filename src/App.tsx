@@ -35,8 +35,8 @@ export function App() {
       <header className="app-header">
         <h1>MNIST in your browser</h1>
         <p className="tagline">
-          Train a neural network on 60,000 real handwritten digits right here, watch it learn live, then draw a
-          digit and see it read. Nothing leaves this page.
+          Train a neural network on 60,000 real handwritten digits right here, watch it learn live, then draw
+          a digit and see it read. Nothing leaves this page.
         </p>
         <StatusBar backend={state.backend} data={state.data} run={state.run} />
       </header>
@@ -46,14 +46,24 @@ export function App() {
           <RunControls
             state={runState}
             canTrain={dataReady && valid && !running}
-            whyNot={!dataReady ? 'The data is still loading.' : !valid ? 'Fix the settings marked in red first.' : undefined}
+            whyNot={
+              !dataReady
+                ? 'The data is still loading.'
+                : !valid
+                  ? 'Fix the settings marked in red first.'
+                  : undefined
+            }
             onTrain={() => train(config)}
             onPause={() => client.pause()}
             onResume={() => client.resume()}
             onStop={() => void client.stop()}
             onReset={() => reset(valid ? config : TUTORIAL_PRESET)}
           />
-          <ProgressPanel store={metricsStore} run={state.run} trainCount={state.data.status === 'ready' ? state.data.trainCount : 60000} />
+          <ProgressPanel
+            store={metricsStore}
+            run={state.run}
+            trainCount={state.data.status === 'ready' ? state.data.trainCount : 60000}
+          />
           <SettingsForm
             text={text}
             errors={errors}
@@ -71,7 +81,12 @@ export function App() {
           <AccuracyChart store={metricsStore} />
         </section>
         <div className="side">
-          <PredictionPanel client={client} modelVersion={state.modelVersion} trained={state.trained} picked={picked} />
+          <PredictionPanel
+            client={client}
+            modelVersion={state.modelVersion}
+            trained={state.trained}
+            picked={picked}
+          />
           <TestDigits
             client={client}
             modelVersion={state.modelVersion}
@@ -82,8 +97,8 @@ export function App() {
         </div>
       </main>
       <footer className="app-footer">
-        The reference: a PyTorch tutorial MLP, 784-64-64-64-10, Adam 0.001, batch 10, 3 epochs, reaching 96.8% test
-        accuracy. Data: MNIST (LeCun, Cortes, Burges).
+        The reference: a PyTorch tutorial MLP, 784-64-64-64-10, Adam 0.001, batch 10, 3 epochs, reaching 96.8%
+        test accuracy. Data: MNIST (LeCun, Cortes, Burges).
       </footer>
     </div>
   );

@@ -77,7 +77,10 @@ export class TrainingClient {
         resolve();
       }, STOP_TIMEOUT_MS);
       const off = this.on((msg) => {
-        if (msg.type === 'state' && (msg.state === 'stopped' || msg.state === 'done' || msg.state === 'idle')) {
+        if (
+          msg.type === 'state' &&
+          (msg.state === 'stopped' || msg.state === 'done' || msg.state === 'idle')
+        ) {
           clearTimeout(timer);
           off();
           resolve();
@@ -94,7 +97,10 @@ export class TrainingClient {
   /** Classifies a 28x28 image (784 floats 0..1, white on black). */
   async predict(pixels: Float32Array): Promise<Prediction> {
     const copy = pixels.slice(); // the caller keeps its array; the copy's buffer is transferred
-    const msg = await this.request((requestId) => ({ type: 'predict', requestId, pixels: copy }), [copy.buffer]);
+    const msg = await this.request(
+      (requestId) => ({ type: 'predict', requestId, pixels: copy }),
+      [copy.buffer],
+    );
     if (msg.type !== 'prediction') throw new Error(`unexpected reply ${msg.type}`);
     return { probabilities: msg.probabilities, trained: msg.trained };
   }
@@ -111,6 +117,13 @@ export class TrainingClient {
     const msg = await this.request((requestId) => ({ type: 'evaluate', requestId }));
     if (msg.type !== 'evaluation') throw new Error(`unexpected reply ${msg.type}`);
     return { accuracy: msg.accuracy, loss: msg.loss };
+  }
+
+  /** Benchmark hook: ms per training step of `impl` at `batchSize` on the worker's backend. */
+  async benchSteps(impl: 'fast' | 'stock', batchSize: number) {
+    const msg = await this.request((requestId) => ({ type: 'benchSteps', requestId, impl, batchSize }));
+    if (msg.type !== 'benchResult') throw new Error(`unexpected reply ${msg.type}`);
+    return msg;
   }
 
   /** Switches backend: a new worker starts on it and reloads the data. */
@@ -134,7 +147,10 @@ export class TrainingClient {
     this.worker.postMessage(msg, transfer);
   }
 
-  private request(build: (requestId: number) => ToWorker, transfer: Transferable[] = []): Promise<FromWorker> {
+  private request(
+    build: (requestId: number) => ToWorker,
+    transfer: Transferable[] = [],
+  ): Promise<FromWorker> {
     const requestId = this.nextRequestId++;
     return new Promise((resolve, reject) => {
       this.pending.set(requestId, { resolve, reject });
@@ -147,10 +163,18 @@ export class TrainingClient {
     worker.addEventListener('message', (e: MessageEvent<FromWorker>) => this.dispatch(e.data));
     worker.addEventListener('error', (e) => {
       e.preventDefault();
-      this.dispatch({ type: 'error', code: 'internal', message: `The training worker crashed: ${e.message || 'unknown error'}` });
+      this.dispatch({
+        type: 'error',
+        code: 'internal',
+        message: `The training worker crashed: ${e.message || 'unknown error'}`,
+      });
     });
     worker.addEventListener('messageerror', () => {
-      this.dispatch({ type: 'error', code: 'internal', message: 'A message from the training worker could not be read.' });
+      this.dispatch({
+        type: 'error',
+        code: 'internal',
+        message: 'A message from the training worker could not be read.',
+      });
     });
     worker.postMessage({ type: 'init', backend: this.backend } satisfies ToWorker);
     worker.postMessage({ type: 'loadData' } satisfies ToWorker);

@@ -55,7 +55,9 @@ export async function loadMnist(baseUrl: string, onProgress: (p: LoadProgress) =
     imagesLoaded: 0,
     imagesTotal: train.count + test.count,
   };
-  const report = () => onProgress({ ...progress });
+  let failed = false;
+  // After one file fails the load is lost: the others finish quietly instead of reporting progress.
+  const report = () => failed || onProgress({ ...progress });
   report();
   const onBytes = (n: number) => {
     progress.loadedBytes += n;
@@ -75,12 +77,20 @@ export async function loadMnist(baseUrl: string, onProgress: (p: LoadProgress) =
       ...split.shards.map(decodeShard),
     ]);
     if (labels.length !== split.count) {
-      throw new DataError('data-corrupt', `${split.labels.file} has ${labels.length} labels, expected ${split.count}`);
+      throw new DataError(
+        'data-corrupt',
+        `${split.labels.file} has ${labels.length} labels, expected ${split.count}`,
+      );
     }
     return { count: split.count, images, labels };
   };
 
-  const [trainSplit, testSplit] = await Promise.all([loadSplit(train), loadSplit(test)]);
+  const [trainSplit, testSplit] = await Promise.all([loadSplit(train), loadSplit(test)]).catch(
+    (e: unknown) => {
+      failed = true;
+      throw e;
+    },
+  );
   return { train: trainSplit, test: testSplit, bytes: progress.totalBytes };
 }
 
@@ -89,7 +99,10 @@ async function fetchManifest(baseUrl: string): Promise<Manifest> {
   try {
     return checkManifest(await response.json());
   } catch (e) {
-    throw new DataError('data-corrupt', e instanceof SyntaxError ? 'manifest.json is not valid JSON' : String((e as Error).message));
+    throw new DataError(
+      'data-corrupt',
+      e instanceof SyntaxError ? 'manifest.json is not valid JSON' : String((e as Error).message),
+    );
   }
 }
 
@@ -98,8 +111,14 @@ async function fetchOrFail(url: string, name: string): Promise<Response> {
   try {
     response = await fetch(url, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
   } catch (e) {
-    const why = (e as Error).name === 'TimeoutError' ? `no answer within ${FETCH_TIMEOUT_MS / 1000} s` : (e as Error).message;
-    throw new DataError('data-missing', `${name} could not be loaded (${why}). Check that the server is running.`);
+    const why =
+      (e as Error).name === 'TimeoutError'
+        ? `no answer within ${FETCH_TIMEOUT_MS / 1000} s`
+        : (e as Error).message;
+    throw new DataError(
+      'data-missing',
+      `${name} could not be loaded (${why}). Check that the server is running.`,
+    );
   }
   if (!response.ok) {
     throw new DataError(
@@ -111,7 +130,11 @@ async function fetchOrFail(url: string, name: string): Promise<Response> {
 }
 
 /** Fetches one file, counting bytes as they stream in, and checks its size and SHA-256. */
-async function fetchVerified(baseUrl: string, file: DataFile, onBytes: (n: number) => void): Promise<Uint8Array> {
+async function fetchVerified(
+  baseUrl: string,
+  file: DataFile,
+  onBytes: (n: number) => void,
+): Promise<Uint8Array> {
   const response = await fetchOrFail(`${baseUrl}${file.file}`, file.file);
   const bytes = new Uint8Array(file.bytes);
   let size = 0;
@@ -139,7 +162,10 @@ async function fetchVerified(baseUrl: string, file: DataFile, onBytes: (n: numbe
     const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
     const hex = Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
     if (hex !== file.sha256) {
-      throw new DataError('data-corrupt', `${file.file} is corrupt: its SHA-256 does not match the manifest. Rebuild it with npm run data.`);
+      throw new DataError(
+        'data-corrupt',
+        `${file.file} is corrupt: its SHA-256 does not match the manifest. Rebuild it with npm run data.`,
+      );
     }
   }
   return bytes;
@@ -153,13 +179,19 @@ async function decodeSheet(shard: Shard, png: Uint8Array, columns: number, out: 
       premultiplyAlpha: 'none',
     });
   } catch {
-    throw new DataError('data-corrupt', `${shard.file} is not a readable PNG image. Rebuild it with npm run data.`);
+    throw new DataError(
+      'data-corrupt',
+      `${shard.file} is not a readable PNG image. Rebuild it with npm run data.`,
+    );
   }
   const rows = Math.ceil(shard.count / columns);
   const width = Math.min(shard.count, columns) * 28;
   if (bitmap.width !== width || bitmap.height !== rows * 28) {
     bitmap.close();
-    throw new DataError('data-corrupt', `${shard.file} is ${bitmap.width}x${bitmap.height} px, expected ${width}x${rows * 28}`);
+    throw new DataError(
+      'data-corrupt',
+      `${shard.file} is ${bitmap.width}x${bitmap.height} px, expected ${width}x${rows * 28}`,
+    );
   }
   const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
   const ctx = canvas.getContext('2d', { willReadFrequently: true })!;

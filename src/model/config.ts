@@ -60,7 +60,10 @@ export function validateConfig(config: TrainConfig): FieldError[] {
     errors.push({ field: 'learningRate', message: 'Learning rate must be a number above 0 and at most 1' });
   }
   if (!(config.optimizer in OPTIMIZERS)) {
-    errors.push({ field: 'optimizer', message: `Optimizer must be one of ${Object.values(OPTIMIZERS).join(', ')}` });
+    errors.push({
+      field: 'optimizer',
+      message: `Optimizer must be one of ${Object.values(OPTIMIZERS).join(', ')}`,
+    });
   }
   if (!(config.decay in DECAYS)) {
     errors.push({ field: 'decay', message: 'Decay must be none, step or exponential' });

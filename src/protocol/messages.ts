@@ -107,19 +107,42 @@ export type ToWorker =
   /** Images with the model's guesses: the given indices, or `count` random ones. */
   | { type: 'samples'; requestId: number; split: 'train' | 'test'; count: number; indices?: number[] }
   /** Test hook: loses the WebGL context on purpose (WEBGL_lose_context), as a GPU reset would. */
-  | { type: 'simulateContextLoss' };
+  | { type: 'simulateContextLoss' }
+  /** Benchmark hook: times `impl`'s training step at `batchSize` on scratch weights. */
+  | { type: 'benchSteps'; requestId: number; impl: 'fast' | 'stock'; batchSize: number };
 
 export type FromWorker =
   | ({ type: 'ready' } & BackendInfo)
-  | { type: 'dataProgress'; loadedBytes: number; totalBytes: number; imagesLoaded: number; imagesTotal: number }
+  | {
+      type: 'dataProgress';
+      loadedBytes: number;
+      totalBytes: number;
+      imagesLoaded: number;
+      imagesTotal: number;
+    }
   | ({ type: 'dataReady' } & DataSummary)
   /** Losses of batches firstBatch, firstBatch+1, ... in order, none skipped. */
-  | { type: 'metrics'; runId: number; epoch: number; firstBatch: number; losses: Float32Array; totalBatches: number }
+  | {
+      type: 'metrics';
+      runId: number;
+      epoch: number;
+      firstBatch: number;
+      losses: Float32Array;
+      totalBatches: number;
+    }
   | ({ type: 'epochEnd' } & EpochSummary)
   | { type: 'state'; runId: number; state: RunState; message?: string }
   | { type: 'prediction'; requestId: number; probabilities: Float32Array; trained: boolean }
   | { type: 'evaluation'; requestId: number; accuracy: number; loss: number }
   | { type: 'samples'; requestId: number; digits: SampleDigit[] }
+  | {
+      type: 'benchResult';
+      requestId: number;
+      backend: BackendName;
+      msPerStep: number;
+      steps: number;
+      warmupMs: number;
+    }
   /** The backend changed under a run (e.g. WebGL context lost -> WASM). */
   | ({ type: 'backendChanged' } & BackendInfo)
   | { type: 'error'; code: ErrorCode; message: string; runId?: number; requestId?: number };

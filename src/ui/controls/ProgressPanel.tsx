@@ -20,10 +20,13 @@ export function ProgressPanel({ store, run, trainCount }: Props) {
   const total = run ? batchesPerEpoch * run.config.epochs : 0;
   const done = run ? store.getLosses().length : 0;
   const fraction = total > 0 ? Math.min(done / total, 1) : 0;
-  const elapsedMs = run ? Math.max(0, (run.endedAt ?? run.pausedAt ?? now) - run.startedAt - run.pausedMs) : 0;
+  const elapsedMs = run
+    ? Math.max(0, (run.endedAt ?? run.pausedAt ?? now) - run.startedAt - run.pausedMs)
+    : 0;
   const samples = run ? Math.min(done * run.config.batchSize, trainCount * run.config.epochs) : 0;
   const perSecond = elapsedMs > 500 ? samples / (elapsedMs / 1000) : 0;
-  const remainingMs = fraction > 0.01 && run?.state === 'training' ? (elapsedMs / fraction) * (1 - fraction) : null;
+  const remainingMs =
+    fraction > 0.01 && run?.state === 'training' ? (elapsedMs / fraction) * (1 - fraction) : null;
   const epoch = run ? Math.min(Math.floor(done / Math.max(batchesPerEpoch, 1)) + 1, run.config.epochs) : 0;
 
   return (

@@ -18,7 +18,13 @@ export function RunControls({ state, canTrain, whyNot, onTrain, onPause, onResum
   return (
     <div className="run-controls">
       <div className="buttons">
-        <button type="button" className="primary" onClick={onTrain} disabled={!canTrain} data-testid="train.start">
+        <button
+          type="button"
+          className="primary"
+          onClick={onTrain}
+          disabled={!canTrain}
+          data-testid="train.start"
+        >
           Train
         </button>
         {state === 'paused' ? (

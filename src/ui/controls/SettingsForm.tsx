@@ -25,7 +25,8 @@ const BACKENDS: Record<BackendChoice, string> = {
 };
 
 export function SettingsForm({ text, errors, onChange, backend, onBackendChange, locked }: Props) {
-  const set = <K extends keyof SettingsText>(key: K, value: SettingsText[K]) => onChange({ ...text, [key]: value });
+  const set = <K extends keyof SettingsText>(key: K, value: SettingsText[K]) =>
+    onChange({ ...text, [key]: value });
   const presetName = PRESETS.find((p) => sameText(configToText(p.config), text))?.name ?? '';
 
   return (
@@ -46,19 +47,65 @@ export function SettingsForm({ text, errors, onChange, backend, onBackendChange,
         ))}
       </div>
       <div className="fields">
-        <TextField label="Epochs" value={text.epochs} error={errors.epochs} onChange={(v) => set('epochs', v)} inputMode="numeric" />
-        <TextField label="Batch size" value={text.batchSize} error={errors.batchSize} onChange={(v) => set('batchSize', v)} inputMode="numeric" />
-        <TextField label="Learning rate" value={text.learningRate} error={errors.learningRate} onChange={(v) => set('learningRate', v)} inputMode="decimal" />
-        <SelectField label="Optimizer" value={text.optimizer} options={OPTIMIZERS} onChange={(v) => set('optimizer', v)} />
+        <TextField
+          label="Epochs"
+          value={text.epochs}
+          error={errors.epochs}
+          onChange={(v) => set('epochs', v)}
+          inputMode="numeric"
+        />
+        <TextField
+          label="Batch size"
+          value={text.batchSize}
+          error={errors.batchSize}
+          onChange={(v) => set('batchSize', v)}
+          inputMode="numeric"
+        />
+        <TextField
+          label="Learning rate"
+          value={text.learningRate}
+          error={errors.learningRate}
+          onChange={(v) => set('learningRate', v)}
+          inputMode="decimal"
+        />
+        <SelectField
+          label="Optimizer"
+          value={text.optimizer}
+          options={OPTIMIZERS}
+          onChange={(v) => set('optimizer', v)}
+        />
         <SelectField label="Decay" value={text.decay} options={DECAYS} onChange={(v) => set('decay', v)} />
         {text.decay !== 'none' && (
-          <TextField label="Decay rate" value={text.decayRate} error={errors.decayRate} onChange={(v) => set('decayRate', v)} inputMode="decimal" />
+          <TextField
+            label="Decay rate"
+            value={text.decayRate}
+            error={errors.decayRate}
+            onChange={(v) => set('decayRate', v)}
+            inputMode="decimal"
+          />
         )}
         {text.decay === 'step' && (
-          <TextField label="Decay every (epochs)" value={text.decaySteps} error={errors.decaySteps} onChange={(v) => set('decaySteps', v)} inputMode="numeric" />
+          <TextField
+            label="Decay every (epochs)"
+            value={text.decaySteps}
+            error={errors.decaySteps}
+            onChange={(v) => set('decaySteps', v)}
+            inputMode="numeric"
+          />
         )}
-        <TextField label="Hidden layers" value={text.hiddenLayers} error={errors.hiddenLayers} onChange={(v) => set('hiddenLayers', v)} />
-        <TextField label="Seed" value={text.seed} error={errors.seed} onChange={(v) => set('seed', v)} inputMode="numeric" />
+        <TextField
+          label="Hidden layers"
+          value={text.hiddenLayers}
+          error={errors.hiddenLayers}
+          onChange={(v) => set('hiddenLayers', v)}
+        />
+        <TextField
+          label="Seed"
+          value={text.seed}
+          error={errors.seed}
+          onChange={(v) => set('seed', v)}
+          inputMode="numeric"
+        />
         <SelectField label="Backend" value={backend} options={BACKENDS} onChange={onBackendChange} />
       </div>
     </fieldset>

@@ -28,11 +28,22 @@ export interface Preset {
  * rate: far fewer steps, so far less fixed per-step overhead in the browser (see README, Performance).
  */
 export const PRESETS: Preset[] = [
-  { name: 'Tutorial', description: 'The PyTorch tutorial: batch 10, Adam 0.001, 3 epochs', config: TUTORIAL_PRESET },
+  {
+    name: 'Tutorial',
+    description: 'The PyTorch tutorial: batch 10, Adam 0.001, 3 epochs',
+    config: TUTORIAL_PRESET,
+  },
   {
     name: 'Fast',
     description: 'Batch 128, Adam 0.003 decaying, 4 epochs: fewer, larger steps',
-    config: { ...TUTORIAL_PRESET, batchSize: 128, learningRate: 0.003, epochs: 4, decay: 'exponential', decayRate: 0.6 },
+    config: {
+      ...TUTORIAL_PRESET,
+      batchSize: 128,
+      learningRate: 0.003,
+      epochs: 4,
+      decay: 'exponential',
+      decayRate: 0.6,
+    },
   },
 ];
 
@@ -57,7 +68,10 @@ function parseNumber(text: string): number {
 }
 
 /** Parses and validates; `errors` is keyed by field, and `config` is only usable when it is empty. */
-export function parseSettings(text: SettingsText): { config: TrainConfig; errors: Partial<Record<keyof TrainConfig, string>> } {
+export function parseSettings(text: SettingsText): {
+  config: TrainConfig;
+  errors: Partial<Record<keyof TrainConfig, string>>;
+} {
   const config: TrainConfig = {
     epochs: parseNumber(text.epochs),
     batchSize: parseNumber(text.batchSize),
@@ -66,7 +80,10 @@ export function parseSettings(text: SettingsText): { config: TrainConfig; errors
     decay: text.decay,
     decayRate: parseNumber(text.decayRate),
     decaySteps: parseNumber(text.decaySteps),
-    hiddenLayers: text.hiddenLayers.split(/[\s,]+/).filter(Boolean).map(parseNumber),
+    hiddenLayers: text.hiddenLayers
+      .split(/[\s,]+/)
+      .filter(Boolean)
+      .map(parseNumber),
     seed: parseNumber(text.seed),
   };
   const errors: Partial<Record<keyof TrainConfig, string>> = {};

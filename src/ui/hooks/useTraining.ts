@@ -6,7 +6,15 @@
 import { useEffect, useReducer } from 'react';
 import { TrainingClient } from '../../client/trainingClient';
 import { createMetricsStore } from '../../client/metricsStore';
-import type { BackendChoice, BackendInfo, DataSummary, ErrorCode, FromWorker, RunState, TrainConfig } from '../../protocol/messages';
+import type {
+  BackendChoice,
+  BackendInfo,
+  DataSummary,
+  ErrorCode,
+  FromWorker,
+  RunState,
+  TrainConfig,
+} from '../../protocol/messages';
 
 export type DataStatus =
   | { status: 'loading'; loadedBytes: number; totalBytes: number; imagesLoaded: number; imagesTotal: number }
@@ -96,12 +104,19 @@ function reduce(s: TrainingState, action: Action): TrainingState {
 function reduceEvent(s: TrainingState, msg: FromWorker): TrainingState {
   const ofRun = (runId: number) => s.run !== null && s.run.runId === runId;
   switch (msg.type) {
-    case 'ready':
-    case 'backendChanged': {
+    case 'ready': {
       const { type: _type, ...info } = msg;
       return { ...s, backend: info };
     }
+    case 'backendChanged': {
+      // The user must hear of it: the run goes on, but elsewhere and from earlier weights.
+      const { type: _type, ...info } = msg;
+      const notice: AppError = { id: nextErrorId++, code: 'context-lost', message: info.reason };
+      return { ...s, backend: info, errors: [...s.errors, notice].slice(-4) };
+    }
     case 'dataProgress':
+      // Shards still in flight after one failed report progress too; the error stands.
+      if (s.data.status === 'error') return s;
       return { ...s, data: { status: 'loading', ...msg } };
     case 'dataReady': {
       const { type: _type, ...summary } = msg;
@@ -128,12 +143,15 @@ function reduceEvent(s: TrainingState, msg: FromWorker): TrainingState {
     case 'error': {
       const errors = [...s.errors, { id: nextErrorId++, code: msg.code, message: msg.message }].slice(-4);
       const data: DataStatus =
-        msg.code === 'data-missing' || msg.code === 'data-corrupt' ? { status: 'error', message: msg.message } : s.data;
+        msg.code === 'data-missing' || msg.code === 'data-corrupt'
+          ? { status: 'error', message: msg.message }
+          : s.data;
       return { ...s, errors, data };
     }
     case 'prediction':
     case 'evaluation':
     case 'samples':
+    case 'benchResult':
       return s;
     default: {
       const _exhaustive: never = msg;

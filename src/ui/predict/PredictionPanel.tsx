@@ -49,7 +49,9 @@ export function PredictionPanel({ client, modelVersion, trained, picked }: Props
         <div className="predict-side">
           <div className="model-sees">
             <Preview28 pixels={input} size={84} label="What the model sees (28×28)" />
-            <span className="caption">{source ? `Test image #${source.index}, label ${source.label}` : 'What the model sees'}</span>
+            <span className="caption">
+              {source ? `Test image #${source.index}, label ${source.label}` : 'What the model sees'}
+            </span>
           </div>
           <div className="prediction" role="status" aria-label="Prediction" aria-live="polite">
             {input === null ? (
@@ -71,7 +73,10 @@ export function PredictionPanel({ client, modelVersion, trained, picked }: Props
           {error && <p className="field-error">{error}</p>}
         </div>
       </div>
-      <ProbabilityBars probabilities={result && input ? result.probabilities : null} best={result?.digit ?? -1} />
+      <ProbabilityBars
+        probabilities={result && input ? result.probabilities : null}
+        best={result?.digit ?? -1}
+      />
       {!trained && <p className="hint">The model is untrained: click Train, then draw again.</p>}
     </section>
   );
@@ -83,7 +88,11 @@ function ProbabilityBars({ probabilities, best }: { probabilities: Float32Array 
       {Array.from({ length: 10 }, (_, d) => {
         const p = probabilities ? probabilities[d] : 0;
         return (
-          <li key={d} className={d === best ? 'best' : undefined} aria-label={`${d}: ${(p * 100).toFixed(1)}%`}>
+          <li
+            key={d}
+            className={d === best ? 'best' : undefined}
+            aria-label={`${d}: ${(p * 100).toFixed(1)}%`}
+          >
             <span className="bar-track">
               <span className="bar-fill" style={{ height: `${Math.max(p * 100, 0)}%` }} />
             </span>

@@ -44,7 +44,9 @@ export function TestDigits({ client, modelVersion, dataReady, trained, onPick }:
       <div className="panel-head">
         <h2 id="digits-title">Test digits</h2>
         <span className="hint">
-          {digits.length > 0 && trained ? `${digits.length - wrong} of ${digits.length} right` : 'Guesses of the untrained model'}
+          {digits.length > 0 && trained
+            ? `${digits.length - wrong} of ${digits.length} right`
+            : 'Guesses of the untrained model'}
         </span>
         <button type="button" onClick={refresh} disabled={!dataReady}>
           New digits
@@ -56,14 +58,15 @@ export function TestDigits({ client, modelVersion, dataReady, trained, onPick }:
           <li key={d.index}>
             <button
               type="button"
-              className={d.predicted === d.label ? 'digit right' : 'digit wrong'}
+              // Before training every guess is noise: mark mistakes only once they mean something.
+              className={d.predicted === d.label || !trained ? 'digit' : 'digit wrong'}
               aria-label={`Test image ${d.index}: label ${d.label}, predicted ${d.predicted}`}
               onClick={() => onPick({ pixels: bytesToUnit(d.pixels), label: d.label, index: d.index })}
             >
               <Preview28 pixels={d.pixels} size={42} />
               <span className="digit-caption">
                 {d.predicted}
-                {d.predicted !== d.label && <s title="true label"> {d.label}</s>}
+                {d.predicted !== d.label && <span className="truth"> (is {d.label})</span>}
               </span>
             </button>
           </li>

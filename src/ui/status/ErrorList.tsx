@@ -20,7 +20,12 @@ export function ErrorList({ errors, onDismiss }: { errors: AppError[]; onDismiss
       {errors.map((e) => (
         <div key={e.id} className="error" role="alert" data-testid={`error.${e.code}`}>
           <strong>{TITLES[e.code]}.</strong> <span>{e.message}</span>
-          <button type="button" className="dismiss" aria-label="Dismiss message" onClick={() => onDismiss(e.id)}>
+          <button
+            type="button"
+            className="dismiss"
+            aria-label="Dismiss message"
+            onClick={() => onDismiss(e.id)}
+          >
             ×
           </button>
         </div>
