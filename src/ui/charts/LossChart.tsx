@@ -35,7 +35,7 @@ export interface LossChartProps {
  */
 export function LossChart({ store, height = 260 }: LossChartProps) {
   // Two channels, each derived only when its version moves (once per frame at most).
-  const series = useStoreMemo(store.losses, () => lossSeries(store.getLosses()));
+  const series = useStoreMemo(store.losses, () => lossSeries(store.getLosses(), store.getTotalBatches()));
   const totalBatches = useStoreMemo(store.losses, () => store.getTotalBatches());
   const epochs = useStoreMemo(store.epochs, () => store.getEpochs());
   const testPoints = useMemo(() => testLossPoints(epochs), [epochs]);

@@ -9,8 +9,14 @@ import type { EpochSummary } from '../../protocol/messages';
 /** Points per line handed to recharts; the full history stays in the store. */
 export const CHART_POINTS = 1000;
 
-/** EMA rate of the smoothed loss: about the last 50 batches (1 / alpha). */
-export const SMOOTHING_ALPHA = 0.02;
+/**
+ * EMA rate of the smoothed loss for a run of `totalBatches`: it averages about 1% of the run
+ * (1 / alpha batches), between 10 and 200 batches. A fixed window would lag badly on a short
+ * run of large batches and barely smooth a long run of batch-10 noise.
+ */
+export function smoothingAlpha(totalBatches: number): number {
+  return 1 / Math.min(200, Math.max(10, totalBatches / 100));
+}
 
 /**
  * Series colours. SVG presentation attributes cannot read CSS variables, so these mirror
@@ -57,12 +63,16 @@ function toPoints(xs: number[], ys: number[]): XY[] {
  * Raw and EMA-smoothed loss, each downsampled to at most `maxPoints` with extremes kept.
  * `losses` is every batch's loss indexed by global batch (the store's view; not retained).
  */
-export function lossSeries(losses: Float32Array, maxPoints = CHART_POINTS): LossSeries {
+export function lossSeries(
+  losses: Float32Array,
+  totalBatches = losses.length,
+  maxPoints = CHART_POINTS,
+): LossSeries {
   const n = losses.length;
   if (n === 0) return { raw: [], smoothed: [], latest: null };
   const xs = new Float64Array(n);
   for (let i = 0; i < n; i++) xs[i] = i;
-  const smooth = ema(losses, SMOOTHING_ALPHA);
+  const smooth = ema(losses, smoothingAlpha(Math.max(totalBatches, n)));
   const raw = downsample(xs, losses, maxPoints);
   const smoothed = downsample(xs, smooth, maxPoints);
   return {

@@ -1,0 +1,98 @@
+import { describe, expect, test, vi } from 'vitest';
+import type { FromWorker, ToWorker } from '../protocol/messages';
+import { TrainingClient } from './trainingClient';
+
+/**
+ * A stand-in for the training worker: the client's messages go through a real MessageChannel
+ * (structured clone, transfer) to `handle`, whose replies come back the same way.
+ */
+class FakeWorker extends EventTarget {
+  readonly received: ToWorker[] = [];
+  terminated = false;
+  private readonly page: MessagePort;
+  private readonly worker: MessagePort;
+
+  constructor(handle: (msg: ToWorker, reply: (m: FromWorker) => void) => void) {
+    super();
+    const { port1, port2 } = new MessageChannel();
+    this.page = port1;
+    this.worker = port2;
+    this.worker.onmessage = (e: MessageEvent<ToWorker>) => {
+      this.received.push(e.data);
+      handle(e.data, (m) => this.worker.postMessage(m));
+    };
+    this.page.onmessage = (e) => this.dispatchEvent(new MessageEvent('message', { data: e.data }));
+  }
+
+  postMessage(msg: ToWorker, transfer: Transferable[] = []) {
+    this.page.postMessage(msg, transfer);
+  }
+
+  terminate() {
+    this.terminated = true;
+    this.page.close();
+    this.worker.close();
+  }
+}
+
+function echoWorker(msg: ToWorker, reply: (m: FromWorker) => void) {
+  if (msg.type === 'init') {
+    reply({ type: 'ready', backend: 'cpu', reason: 'test', webglVersion: 0, renderer: '', softwareRenderer: false });
+  } else if (msg.type === 'predict') {
+    const probabilities = new Float32Array(10);
+    probabilities[msg.pixels[0] > 0.5 ? 1 : 0] = 1;
+    reply({ type: 'prediction', requestId: msg.requestId, probabilities, trained: false });
+  } else if (msg.type === 'evaluate') {
+    reply({ type: 'error', requestId: msg.requestId, code: 'data-not-ready', message: 'not yet' });
+  }
+}
+
+describe('TrainingClient over a message channel', () => {
+  test('starts the worker with init then loadData, and keeps early events for the first listener', async () => {
+    const worker = new FakeWorker(echoWorker);
+    const client = new TrainingClient('wasm', () => worker as unknown as Worker);
+    await new Promise((r) => setTimeout(r, 20)); // `ready` arrives before anyone listens
+    const seen: FromWorker[] = [];
+    client.on((m) => seen.push(m));
+    expect(seen.map((m) => m.type)).toEqual(['ready']);
+    expect(worker.received.map((m) => m.type)).toEqual(['init', 'loadData']);
+    expect(worker.received[0]).toEqual({ type: 'init', backend: 'wasm' });
+    client.dispose();
+  });
+
+  test('predict resolves with the answer to its own request, and the caller keeps its pixels', async () => {
+    const client = new TrainingClient('auto', () => new FakeWorker(echoWorker) as unknown as Worker);
+    const one = new Float32Array(784).fill(1);
+    const zero = new Float32Array(784);
+    const [a, b] = await Promise.all([client.predict(one), client.predict(zero)]);
+    expect(a.probabilities[1]).toBe(1);
+    expect(b.probabilities[0]).toBe(1);
+    expect(one.length).toBe(784); // a copy was transferred, not the caller's array
+    client.dispose();
+  });
+
+  test('an error reply rejects the request with its message', async () => {
+    const client = new TrainingClient('auto', () => new FakeWorker(echoWorker) as unknown as Worker);
+    await expect(client.evaluate()).rejects.toThrow('not yet');
+    client.dispose();
+  });
+
+  test('a worker that does not answer Stop is replaced, and the page is told', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const workers: FakeWorker[] = [];
+    const client = new TrainingClient('auto', () => {
+      workers.push(new FakeWorker(() => {})); // a worker stuck in a loop: never replies
+      return workers.at(-1) as unknown as Worker;
+    });
+    const seen: FromWorker[] = [];
+    client.on((m) => seen.push(m));
+    const stopped = client.stop();
+    vi.advanceTimersByTime(5_000);
+    await stopped;
+    vi.useRealTimers();
+    expect(workers).toHaveLength(2);
+    expect(workers[0].terminated).toBe(true);
+    expect(seen.some((m) => m.type === 'error' && /restarted/.test(m.message))).toBe(true);
+    client.dispose();
+  });
+});
