@@ -37,7 +37,14 @@ class FakeWorker extends EventTarget {
 
 function echoWorker(msg: ToWorker, reply: (m: FromWorker) => void) {
   if (msg.type === 'init') {
-    reply({ type: 'ready', backend: 'cpu', reason: 'test', webglVersion: 0, renderer: '', softwareRenderer: false });
+    reply({
+      type: 'ready',
+      backend: 'cpu',
+      reason: 'test',
+      webglVersion: 0,
+      renderer: '',
+      softwareRenderer: false,
+    });
   } else if (msg.type === 'predict') {
     const probabilities = new Float32Array(10);
     probabilities[msg.pixels[0] > 0.5 ? 1 : 0] = 1;
