@@ -90,6 +90,28 @@ async function openApp(backend) {
   return { page, backendText };
 }
 
+// 0. Page open to data ready, five fresh pages (fresh browser contexts: nothing cached).
+const readyTimes = [];
+let dataBytes = 0;
+for (let i = 0; i < 5; i++) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  page.on('response', async (r) => {
+    if (/\/data\/.+\.(png|u8)$/.test(r.url())) dataBytes += (await r.body()).length;
+  });
+  await page.goto(baseUrl);
+  const ms = await page.waitForFunction(
+    () =>
+      /images ready/.test(document.querySelector('[aria-label="Data status"]')?.textContent ?? '') &&
+      performance.now(),
+    undefined,
+    { timeout: 180_000, polling: 'raf' },
+  );
+  readyTimes.push(Math.round(/** @type {number} */ (await ms.jsonValue())));
+  await context.close();
+}
+print({ case: 'data-ready', medianMs: median(readyTimes), runsMs: readyTimes, bytesPerLoad: dataBytes / 5 });
+
 // 1. Step speed per backend and batch size: the project's step against a stock layers model.
 const stepRows = [];
 for (const backend of BACKENDS) {
@@ -147,6 +169,18 @@ async function trainPreset(preset, stopAtAccuracy) {
   const clickAt = await page.evaluate(() => {
     const w = /** @type {any} */ (window);
     w.benchLongTasks.length = 0;
+    // Frames against loss-chart commits: each commit changes the caption once.
+    w.benchFrames = 0;
+    w.benchCommits = 0;
+    const frame = () => {
+      w.benchFrames++;
+      requestAnimationFrame(frame);
+    };
+    requestAnimationFrame(frame);
+    new MutationObserver(() => w.benchCommits++).observe(
+      /** @type {Element} */ (document.querySelector('[aria-label="Loss chart"]')),
+      { subtree: true, childList: true, characterData: true },
+    );
     const t = performance.now();
     /** @type {HTMLButtonElement} */ (document.querySelector('[data-testid="train.start"]')).click();
     return t;
@@ -166,10 +200,15 @@ async function trainPreset(preset, stopAtAccuracy) {
     stopAtAccuracy,
     { timeout: 30 * 60_000, polling: 500 },
   );
-  const { events, longTasks } = await page.evaluate(() => ({
-    events: /** @type {any} */ (window).benchEvents,
-    longTasks: /** @type {any} */ (window).benchLongTasks,
-  }));
+  const { events, longTasks, frames, commits } = await page.evaluate(() => {
+    const w = /** @type {any} */ (window);
+    return {
+      events: w.benchEvents,
+      longTasks: w.benchLongTasks,
+      frames: w.benchFrames,
+      commits: w.benchCommits,
+    };
+  });
   if (stopAtAccuracy !== undefined)
     await page
       .getByRole('button', { name: 'Stop', exact: true })
@@ -188,6 +227,7 @@ async function trainPreset(preset, stopAtAccuracy) {
     messagesPerSecond: +(metrics.length / span).toFixed(1),
     longestMainThreadTaskMs: Math.round(Math.max(0, ...longTasks)),
     longTasksOver50: longTasks.length,
+    lossChartCommitsPerFrame: +(commits / Math.max(1, frames)).toFixed(3),
     epochs: epochs.map((/** @type {any} */ e) => ({
       epoch: e.epoch,
       seconds: +e.seconds.toFixed(2),
