@@ -17,6 +17,9 @@ interface Props {
   locked: boolean;
 }
 
+/** The settings typed as text (the rest are chosen from lists). */
+type TextKey = 'epochs' | 'batchSize' | 'learningRate' | 'decayRate' | 'decaySteps' | 'hiddenLayers' | 'seed';
+
 const BACKENDS: Record<BackendChoice, string> = {
   auto: 'Auto (fastest here)',
   webgl: 'WebGL (GPU)',
@@ -27,6 +30,15 @@ const BACKENDS: Record<BackendChoice, string> = {
 export function SettingsForm({ text, errors, onChange, backend, onBackendChange, locked }: Props) {
   const set = <K extends keyof SettingsText>(key: K, value: SettingsText[K]) =>
     onChange({ ...text, [key]: value });
+  const textField = (key: TextKey, label: string, inputMode?: 'numeric' | 'decimal') => (
+    <TextField
+      label={label}
+      value={text[key]}
+      error={errors[key]}
+      onChange={(v) => set(key, v)}
+      inputMode={inputMode}
+    />
+  );
   const presetName = PRESETS.find((p) => sameText(configToText(p.config), text))?.name ?? '';
 
   return (
@@ -47,27 +59,9 @@ export function SettingsForm({ text, errors, onChange, backend, onBackendChange,
         ))}
       </div>
       <div className="fields">
-        <TextField
-          label="Epochs"
-          value={text.epochs}
-          error={errors.epochs}
-          onChange={(v) => set('epochs', v)}
-          inputMode="numeric"
-        />
-        <TextField
-          label="Batch size"
-          value={text.batchSize}
-          error={errors.batchSize}
-          onChange={(v) => set('batchSize', v)}
-          inputMode="numeric"
-        />
-        <TextField
-          label="Learning rate"
-          value={text.learningRate}
-          error={errors.learningRate}
-          onChange={(v) => set('learningRate', v)}
-          inputMode="decimal"
-        />
+        {textField('epochs', 'Epochs', 'numeric')}
+        {textField('batchSize', 'Batch size', 'numeric')}
+        {textField('learningRate', 'Learning rate', 'decimal')}
         <SelectField
           label="Optimizer"
           value={text.optimizer}
@@ -75,37 +69,10 @@ export function SettingsForm({ text, errors, onChange, backend, onBackendChange,
           onChange={(v) => set('optimizer', v)}
         />
         <SelectField label="Decay" value={text.decay} options={DECAYS} onChange={(v) => set('decay', v)} />
-        {text.decay !== 'none' && (
-          <TextField
-            label="Decay rate"
-            value={text.decayRate}
-            error={errors.decayRate}
-            onChange={(v) => set('decayRate', v)}
-            inputMode="decimal"
-          />
-        )}
-        {text.decay === 'step' && (
-          <TextField
-            label="Decay every (epochs)"
-            value={text.decaySteps}
-            error={errors.decaySteps}
-            onChange={(v) => set('decaySteps', v)}
-            inputMode="numeric"
-          />
-        )}
-        <TextField
-          label="Hidden layers"
-          value={text.hiddenLayers}
-          error={errors.hiddenLayers}
-          onChange={(v) => set('hiddenLayers', v)}
-        />
-        <TextField
-          label="Seed"
-          value={text.seed}
-          error={errors.seed}
-          onChange={(v) => set('seed', v)}
-          inputMode="numeric"
-        />
+        {text.decay !== 'none' && textField('decayRate', 'Decay rate', 'decimal')}
+        {text.decay === 'step' && textField('decaySteps', 'Decay every (epochs)', 'numeric')}
+        {textField('hiddenLayers', 'Hidden layers')}
+        {textField('seed', 'Seed', 'numeric')}
         <SelectField label="Backend" value={backend} options={BACKENDS} onChange={onBackendChange} />
       </div>
     </fieldset>
