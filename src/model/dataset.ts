@@ -43,10 +43,15 @@ export function uploadSplit(split: MnistSplit): DeviceSplit {
   return { count: split.count, images: images as tf.Tensor2D, oneHot: oneHot as tf.Tensor2D };
 }
 
+/** The rows of a training set of `count` images that measure in-sample accuracy, ascending. */
+export function trainEvalSubset(count: number): Int32Array {
+  const n = Math.min(count, TRAIN_EVAL_SAMPLES);
+  return shuffledIndices(count, mulberry32(TRAIN_EVAL_SEED)).slice(0, n).sort();
+}
+
 /** Uploads both splits and the in-sample subset (5 tensors, released by disposeDeviceData). */
 export function uploadData(train: MnistSplit, test: MnistSplit): DeviceData {
-  const n = Math.min(train.count, TRAIN_EVAL_SAMPLES);
-  const subset = shuffledIndices(train.count, mulberry32(TRAIN_EVAL_SEED)).slice(0, n).sort();
+  const subset = trainEvalSubset(train.count);
   return {
     train: uploadSplit(train),
     test: uploadSplit(test),

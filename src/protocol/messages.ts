@@ -4,8 +4,11 @@
  * Payloads are plain data and typed arrays; typed-array buffers are transferred, not copied.
  */
 
-/** Which TensorFlow.js backend to run on. `auto` picks the fastest one for this device. */
-export type BackendChoice = 'auto' | 'webgl' | 'wasm' | 'cpu';
+/**
+ * Which backend to run on. `auto` picks the fastest one for this device. webgl, wasm and cpu are
+ * TensorFlow.js backends; js is the project's own CPU path (model/cpuMlp.ts), no tfjs kernels.
+ */
+export type BackendChoice = 'auto' | 'webgl' | 'wasm' | 'cpu' | 'js';
 export type BackendName = Exclude<BackendChoice, 'auto'>;
 
 export type OptimizerName = 'adam' | 'sgd' | 'momentum' | 'rmsprop';

@@ -7,12 +7,11 @@
  * async data() call and leave as one `metrics` message. Between steps the loop yields to the
  * event loop about every YIELD_MS so pause/stop/predict messages get a turn within a batch.
  */
-import * as tf from '@tensorflow/tfjs';
 import { learningRateAt, validateConfig } from '../model/config';
-import { createMlp, initialParams, mlpLayout } from '../model/mlp';
-import { createOptimizer, slotCount, type FlatOptimizer } from '../model/optimizers';
+import { createEngine, type StepEngine } from '../model/engines';
+import { initialParams, mlpLayout } from '../model/mlp';
+import { slotCount } from '../model/optimizers';
 import { deriveSeed, mulberry32, shuffledIndices } from '../model/random';
-import { evaluateSplit, trainStep } from '../model/step';
 import type { BackendInfo, FromWorker, TrainConfig } from '../protocol/messages';
 import { RunControl, yieldToEventLoop } from '../model/runControl';
 import type { Session } from '../model/session';
@@ -94,11 +93,11 @@ export async function train(options: TrainOptions): Promise<RunOutcome> {
   const perEpoch = Math.ceil(n / config.batchSize);
   const totalBatches = perEpoch * config.epochs;
   let good: Snapshot = { params: initialParams(layout, config.seed), steps: 0 };
-  session.replaceModel(createMlp(layout, good.params));
+  const startFrom = (s: Snapshot) => createEngine(session, { layout, optimizer: config.optimizer, ...s });
+  if (session.engine === 'tf') session.ensureDevice();
+  let engine: StepEngine = startFrom(good);
   session.trained = false;
-  let optimizer: FlatOptimizer = createOptimizer(config.optimizer, P);
-  let losses: tf.Tensor1D = tf.zeros([0]);
-  let order: tf.Tensor1D | null = null;
+  let pending = 0; // steps whose losses have not been drained
   let orderValues: Int32Array | null = null;
   let epoch = 0;
   let batch = 0; // next global batch to train
@@ -112,29 +111,19 @@ export async function train(options: TrainOptions): Promise<RunOutcome> {
   const guarded = <T>(p: Promise<T>): Promise<T> => (guard ? guard.unlessLost(p) : p);
   const state = (s: 'training' | 'paused' | 'stopped' | 'done', message?: string) =>
     emit({ type: 'state', runId, state: s, message });
-  const cleanup = () => {
-    tf.dispose([losses, ...(order ? [order] : [])]);
-    optimizer.dispose();
-  };
+  const cleanup = () => engine.dispose();
 
   /**
    * Reads the chunk's losses back (one sync), posts them, and now and then a weights snapshot.
    * Returns false when a loss is not finite (the finite ones before it are still posted).
    */
   const flush = async (): Promise<boolean> => {
-    const k = losses.shape[0];
+    const k = pending;
     if (k === 0) return true;
     const withSnapshot = performance.now() - lastSnapshot >= snapshotMs || batch === totalBatches;
-    const read = withSnapshot ? tf.concat([losses, session.model.params, ...optimizer.slots]) : losses;
-    const steps = optimizer.steps;
-    let values: Float32Array;
-    try {
-      values = (await guarded(read.data())) as Float32Array;
-    } finally {
-      if (read !== losses) read.dispose();
-      losses.dispose();
-      losses = tf.zeros([0]);
-    }
+    const steps = engine.steps();
+    pending = 0;
+    const { losses: values, state } = await engine.drain(withSnapshot, guarded);
     if (guard?.lost()) throw new DeviceLost();
     let finite = 0;
     while (finite < k && Number.isFinite(values[finite])) finite++;
@@ -151,13 +140,12 @@ export async function train(options: TrainOptions): Promise<RunOutcome> {
       divergedAt = chunkFirst - k + finite;
       return false;
     }
-    if (withSnapshot) {
+    if (state) {
       lastSnapshot = performance.now();
-      const state = values.subarray(k);
       if (state.every(Number.isFinite)) {
         good = {
           params: state.slice(0, P),
-          slots: optimizer.slots.length ? state.slice(P) : undefined,
+          slots: state.length > P ? state.slice(P) : undefined,
           steps,
         };
       }
@@ -177,10 +165,9 @@ export async function train(options: TrainOptions): Promise<RunOutcome> {
     if (!info) return false;
     emit({ type: 'backendChanged', ...info });
     session.ensureDevice();
-    session.replaceModel(createMlp(layout, good.params));
-    optimizer = createOptimizer(config.optimizer, P, good.slots, good.steps);
-    losses = tf.zeros([0]);
-    order = orderValues ? tf.tensor1d(orderValues, 'int32') : null;
+    engine = startFrom(good);
+    pending = 0;
+    if (orderValues) engine.setOrder(orderValues);
     // Batches whose losses were posted stay posted; the ones since are redone from the snapshot's weights.
     batch = chunkFirst;
     return true;
@@ -189,14 +176,12 @@ export async function train(options: TrainOptions): Promise<RunOutcome> {
   const startEpoch = () => {
     epoch = Math.floor(batch / perEpoch) + 1;
     orderValues = shuffledIndices(n, mulberry32(deriveSeed(config.seed, epoch)));
-    order?.dispose();
-    order = tf.tensor1d(orderValues, 'int32');
+    engine.setOrder(orderValues);
     epochLossSum = 0;
     epochLossCount = 0;
   };
 
   try {
-    session.ensureDevice();
     state('training');
     let epochStart = performance.now();
     let pausedMs = 0;
@@ -204,7 +189,7 @@ export async function train(options: TrainOptions): Promise<RunOutcome> {
     let lastFlush = performance.now();
     while (batch < totalBatches) {
       try {
-        if (batch % perEpoch === 0 && (order === null || epoch !== Math.floor(batch / perEpoch) + 1)) {
+        if (batch % perEpoch === 0 && (orderValues === null || epoch !== Math.floor(batch / perEpoch) + 1)) {
           startEpoch();
           epochStart = performance.now();
           pausedMs = 0;
@@ -213,18 +198,8 @@ export async function train(options: TrainOptions): Promise<RunOutcome> {
         const start = s * config.batchSize;
         const size = Math.min(config.batchSize, n - start);
         const lr = learningRateAt(config, epoch);
-        const next = trainStep(
-          session.model,
-          optimizer,
-          session.ensureDevice().train,
-          order!,
-          start,
-          size,
-          lr,
-          losses,
-        );
-        losses.dispose();
-        losses = next;
+        engine.step(start, size, lr);
+        pending++;
         session.trained = true;
         batch++;
         if (guard?.lost()) throw new DeviceLost();
@@ -237,11 +212,8 @@ export async function train(options: TrainOptions): Promise<RunOutcome> {
         options.afterBatch?.(batch - 1);
         if (epochDone) {
           const seconds = (performance.now() - epochStart - pausedMs) / 1000;
-          const device = session.ensureDevice();
-          const trainEval = await guarded(
-            evaluateSplit(session.model, device.train, device.trainEvalIndices),
-          );
-          const testEval = await guarded(evaluateSplit(session.model, device.test));
+          const trainEval = await engine.evaluateTrain(guarded);
+          const testEval = await engine.evaluateTest(guarded);
           if (guard?.lost()) throw new DeviceLost();
           const samples = Math.min(perEpoch * config.batchSize, n);
           emit({
@@ -311,7 +283,7 @@ export async function train(options: TrainOptions): Promise<RunOutcome> {
 
   async function diverged(): Promise<RunOutcome> {
     // Back to the last weights known finite, so the model stays usable for predict.
-    tf.tidy(() => session.model.params.assign(tf.tensor1d(good.params)));
+    engine.restore(good.params);
     emit({
       type: 'error',
       code: 'diverged',

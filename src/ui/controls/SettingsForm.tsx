@@ -25,6 +25,7 @@ const BACKENDS: Record<BackendChoice, string> = {
   webgl: 'WebGL (GPU)',
   wasm: 'WebAssembly (CPU)',
   cpu: 'JavaScript (CPU)',
+  js: 'JavaScript (optimised CPU)',
 };
 
 export function SettingsForm({ text, errors, onChange, backend, onBackendChange, locked }: Props) {

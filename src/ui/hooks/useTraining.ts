@@ -177,7 +177,7 @@ export function getClient(): TrainingClient {
 /** `?backend=wasm` (webgl, wasm, cpu, auto) in the address picks the backend at load. */
 export function initialBackend(): BackendChoice {
   const asked = new URLSearchParams(location.search).get('backend');
-  return asked === 'webgl' || asked === 'wasm' || asked === 'cpu' ? asked : 'auto';
+  return asked === 'webgl' || asked === 'wasm' || asked === 'cpu' || asked === 'js' ? asked : 'auto';
 }
 
 export interface TrainingApi {

@@ -2,7 +2,12 @@
 import type { BackendInfo } from '../../protocol/messages';
 import type { DataStatus, RunInfo } from '../hooks/useTraining';
 
-const BACKEND_NAMES = { webgl: 'WebGL', wasm: 'WebAssembly', cpu: 'JavaScript CPU' } as const;
+const BACKEND_NAMES = {
+  webgl: 'WebGL',
+  wasm: 'WebAssembly',
+  cpu: 'JavaScript CPU',
+  js: 'JavaScript CPU, optimised',
+} as const;
 
 interface Props {
   backend: BackendInfo | null;
