@@ -35,64 +35,64 @@ export function AccuracyChart({ store, height = 220 }: AccuracyChartProps) {
   return (
     <figure className="panel chart" aria-label="Accuracy chart" data-testid="chart.accuracy">
       <h2 className="chart-title">Accuracy per epoch</h2>
-      {latest ? (
-        <div className="chart-plot" style={{ height }}>
-          <ResponsiveContainer width="100%" height="100%">
-            <LineChart data={rows} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
-              <CartesianGrid stroke={CHART_COLORS.grid} vertical={false} />
-              <XAxis
-                type="number"
-                dataKey="epoch"
-                domain={[1, lastEpoch]}
-                ticks={ticks}
-                allowDecimals={false}
-                padding={{ left: 16, right: 16 }}
-                stroke={CHART_COLORS.axis}
-                fontSize={12}
-                label={{
-                  value: 'epoch',
-                  position: 'insideBottomRight',
-                  offset: -2,
-                  fill: CHART_COLORS.axis,
-                  fontSize: 11,
-                }}
-              />
-              <YAxis
-                domain={[floor, 100]}
-                ticks={yTicks}
-                width={44}
-                tickFormatter={(v: number) => `${v}%`}
-                stroke={CHART_COLORS.axis}
-                fontSize={12}
-              />
-              <Line
-                name="Train (in-sample)"
-                dataKey="train"
-                stroke={CHART_COLORS.train}
-                strokeWidth={2}
-                dot={{ r: 4, fill: CHART_COLORS.train }}
-                activeDot={false}
-                isAnimationActive={false}
-              />
-              <Line
-                name="Test (out-of-sample)"
-                dataKey="test"
-                stroke={CHART_COLORS.test}
-                strokeWidth={2}
-                dot={{ r: 4, fill: CHART_COLORS.test }}
-                activeDot={false}
-                isAnimationActive={false}
-              />
-              <Legend height={24} iconSize={10} wrapperStyle={{ fontSize: 12 }} formatter={legendLabel} />
-            </LineChart>
-          </ResponsiveContainer>
-        </div>
-      ) : (
-        <p className="chart-empty" style={{ minHeight: height }}>
-          After each epoch, training (in-sample) and test (out-of-sample) accuracy appear here side by side; a
-          growing gap means the model is over-fitting.
-        </p>
-      )}
+      {/* The chart is mounted from the start, empty, so the first batch does not pay for mounting it. */}
+      <div className="chart-plot" style={{ height }}>
+        <ResponsiveContainer width="100%" height="100%">
+          <LineChart data={rows} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
+            <CartesianGrid stroke={CHART_COLORS.grid} vertical={false} />
+            <XAxis
+              type="number"
+              dataKey="epoch"
+              domain={[1, lastEpoch]}
+              ticks={ticks}
+              allowDecimals={false}
+              padding={{ left: 16, right: 16 }}
+              stroke={CHART_COLORS.axis}
+              fontSize={12}
+              label={{
+                value: 'epoch',
+                position: 'insideBottomRight',
+                offset: -2,
+                fill: CHART_COLORS.axis,
+                fontSize: 11,
+              }}
+            />
+            <YAxis
+              domain={[floor, 100]}
+              ticks={yTicks}
+              width={44}
+              tickFormatter={(v: number) => `${v}%`}
+              stroke={CHART_COLORS.axis}
+              fontSize={12}
+            />
+            <Line
+              name="Train (in-sample)"
+              dataKey="train"
+              stroke={CHART_COLORS.train}
+              strokeWidth={2}
+              dot={{ r: 4, fill: CHART_COLORS.train }}
+              activeDot={false}
+              isAnimationActive={false}
+            />
+            <Line
+              name="Test (out-of-sample)"
+              dataKey="test"
+              stroke={CHART_COLORS.test}
+              strokeWidth={2}
+              dot={{ r: 4, fill: CHART_COLORS.test }}
+              activeDot={false}
+              isAnimationActive={false}
+            />
+            <Legend height={24} iconSize={10} wrapperStyle={{ fontSize: 12 }} formatter={legendLabel} />
+          </LineChart>
+        </ResponsiveContainer>
+        {!latest && (
+          <p className="chart-empty">
+            After each epoch, training (in-sample) and test (out-of-sample) accuracy appear here side by side;
+            a growing gap means the model is over-fitting.
+          </p>
+        )}
+      </div>
       <figcaption className="chart-caption">{latest ? accuracyCaption(latest) : 'No epochs yet.'}</figcaption>
     </figure>
   );

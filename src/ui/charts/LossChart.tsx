@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { memo, useDeferredValue, useMemo } from 'react';
 import {
   CartesianGrid,
   ComposedChart,
@@ -11,8 +11,17 @@ import {
   YAxis,
 } from 'recharts';
 import type { MetricsStore } from '../../client/metricsStore';
+import type { EpochSummary } from '../../protocol/messages';
 import { useStoreMemo } from '../hooks/useStoreVersion';
-import { CHART_COLORS, formatBatchTick, lossAxis, lossCaption, lossSeries, testLossPoints } from './series';
+import {
+  CHART_COLORS,
+  formatBatchTick,
+  lossAxis,
+  lossCaption,
+  lossSeries,
+  testLossPoints,
+  type LossSeries,
+} from './series';
 
 /** Legend text in the body colour: the faint raw-loss colour would be unreadable as text. */
 function legendLabel(value: string) {
@@ -43,88 +52,119 @@ export function LossChart({ store, height = 260 }: LossChartProps) {
 
   const latest = series.latest;
   const xMax = Math.max(totalBatches, latest?.batch ?? 0) - 1;
+  // The caption follows every update at once; the plot follows as a deferred render, which React
+  // may interrupt and spread over several frames, so drawing never blocks the main thread long.
+  const current = useMemo(
+    () => ({ series, testPoints, epochs, yAxis, xMax }),
+    [series, testPoints, epochs, yAxis, xMax],
+  );
+  const plot = useDeferredValue(current);
 
   return (
     <figure className="panel chart" aria-label="Loss chart" data-testid="chart.loss">
       <h2 className="chart-title">Training loss</h2>
-      {latest ? (
-        <div className="chart-plot" style={{ height }}>
-          <ResponsiveContainer width="100%" height="100%">
-            <ComposedChart margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
-              <CartesianGrid stroke={CHART_COLORS.grid} vertical={false} />
-              <XAxis
-                type="number"
-                dataKey="x"
-                domain={[0, Math.max(1, xMax)]}
-                allowDecimals={false}
-                tickFormatter={formatBatchTick}
-                stroke={CHART_COLORS.axis}
-                fontSize={12}
-              />
-              <YAxis
-                type="number"
-                dataKey="y"
-                domain={[0, yAxis.max]}
-                ticks={yAxis.ticks}
-                width={44}
-                tickFormatter={(v: number) => v.toFixed(1)}
-                stroke={CHART_COLORS.axis}
-                fontSize={12}
-              />
-              {epochs.map((e) => (
-                <ReferenceLine
-                  key={e.epoch}
-                  x={e.lastBatch + 0.5}
-                  stroke={CHART_COLORS.boundary}
-                  strokeDasharray="4 4"
-                  label={{
-                    value: `E${e.epoch}`,
-                    position: 'insideTopLeft',
-                    fill: CHART_COLORS.axis,
-                    fontSize: 11,
-                  }}
-                />
-              ))}
-              <Line
-                name="Loss per batch"
-                data={series.raw}
-                dataKey="y"
-                stroke={CHART_COLORS.lossFaint}
-                strokeWidth={1}
-                dot={false}
-                activeDot={false}
-                isAnimationActive={false}
-              />
-              <Line
-                name="Smoothed (EMA)"
-                data={series.smoothed}
-                dataKey="y"
-                stroke={CHART_COLORS.loss}
-                strokeWidth={2}
-                dot={false}
-                activeDot={false}
-                isAnimationActive={false}
-              />
-              <Scatter
-                name="Test loss"
-                data={testPoints}
-                dataKey="y"
-                fill={CHART_COLORS.test}
-                isAnimationActive={false}
-              />
-              <Legend height={24} iconSize={10} wrapperStyle={{ fontSize: 12 }} formatter={legendLabel} />
-            </ComposedChart>
-          </ResponsiveContainer>
-        </div>
-      ) : (
-        <p className="chart-empty" style={{ minHeight: height }}>
-          Press Train: the loss of every batch appears here as it trains, with a smoothed line, the epoch
-          boundaries and the test loss after each epoch.
-        </p>
-      )}
+      {/* Mounted from the start, empty, so the first batch does not pay for mounting it. */}
+      <LossPlot {...plot} empty={!plot.series.latest} height={height} />
       <figcaption className="chart-caption" aria-live="off">
         {latest ? lossCaption(latest, totalBatches) : 'No batches yet.'}
       </figcaption>
     </figure>
   );
 }
+
+interface LossPlotProps {
+  series: LossSeries;
+  testPoints: ReturnType<typeof testLossPoints>;
+  epochs: readonly EpochSummary[];
+  yAxis: ReturnType<typeof lossAxis>;
+  xMax: number;
+  empty: boolean;
+  height: number;
+}
+
+const LossPlot = memo(function LossPlot({
+  series,
+  testPoints,
+  epochs,
+  yAxis,
+  xMax,
+  empty,
+  height,
+}: LossPlotProps) {
+  return (
+    <div className="chart-plot" style={{ height }}>
+      <ResponsiveContainer width="100%" height="100%">
+        <ComposedChart margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
+          <CartesianGrid stroke={CHART_COLORS.grid} vertical={false} />
+          <XAxis
+            type="number"
+            dataKey="x"
+            domain={[0, Math.max(1, xMax)]}
+            allowDecimals={false}
+            tickFormatter={formatBatchTick}
+            stroke={CHART_COLORS.axis}
+            fontSize={12}
+          />
+          <YAxis
+            type="number"
+            dataKey="y"
+            domain={[0, yAxis.max]}
+            ticks={yAxis.ticks}
+            width={44}
+            tickFormatter={(v: number) => v.toFixed(1)}
+            stroke={CHART_COLORS.axis}
+            fontSize={12}
+          />
+          {epochs.map((e) => (
+            <ReferenceLine
+              key={e.epoch}
+              x={e.lastBatch + 0.5}
+              stroke={CHART_COLORS.boundary}
+              strokeDasharray="4 4"
+              label={{
+                value: `E${e.epoch}`,
+                position: 'insideTopLeft',
+                fill: CHART_COLORS.axis,
+                fontSize: 11,
+              }}
+            />
+          ))}
+          <Line
+            name="Loss per batch"
+            data={series.raw}
+            dataKey="y"
+            stroke={CHART_COLORS.lossFaint}
+            strokeWidth={1}
+            dot={false}
+            activeDot={false}
+            isAnimationActive={false}
+          />
+          <Line
+            name="Smoothed (EMA)"
+            data={series.smoothed}
+            dataKey="y"
+            stroke={CHART_COLORS.loss}
+            strokeWidth={2}
+            dot={false}
+            activeDot={false}
+            isAnimationActive={false}
+          />
+          <Scatter
+            name="Test loss"
+            data={testPoints}
+            dataKey="y"
+            fill={CHART_COLORS.test}
+            isAnimationActive={false}
+          />
+          <Legend height={24} iconSize={10} wrapperStyle={{ fontSize: 12 }} formatter={legendLabel} />
+        </ComposedChart>
+      </ResponsiveContainer>
+      {empty && (
+        <p className="chart-empty">
+          Press Train: the loss of every batch appears here as it trains, with a smoothed line, the epoch
+          boundaries and the test loss after each epoch.
+        </p>
+      )}
+    </div>
+  );
+});

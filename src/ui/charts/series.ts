@@ -60,7 +60,9 @@ function toPoints(xs: number[], ys: number[]): XY[] {
 }
 
 /**
- * Raw and EMA-smoothed loss, each downsampled to at most `maxPoints` with extremes kept.
+ * Raw and EMA-smoothed loss, downsampled with extremes kept: the raw series to at most
+ * `maxPoints`, the smoothed one to half that (it has no spikes to keep, and every point costs
+ * recharts render time on the main thread).
  * `losses` is every batch's loss indexed by global batch (the store's view; not retained).
  */
 export function lossSeries(
@@ -74,7 +76,7 @@ export function lossSeries(
   for (let i = 0; i < n; i++) xs[i] = i;
   const smooth = ema(losses, smoothingAlpha(Math.max(totalBatches, n)));
   const raw = downsample(xs, losses, maxPoints);
-  const smoothed = downsample(xs, smooth, maxPoints);
+  const smoothed = downsample(xs, smooth, Math.max(4, maxPoints >> 1));
   return {
     raw: toPoints(raw.xs, raw.ys),
     smoothed: toPoints(smoothed.xs, smoothed.ys),
