@@ -57,7 +57,8 @@ export function App() {
             onPause={() => client.pause()}
             onResume={() => client.resume()}
             onStop={() => void client.stop()}
-            onReset={() => reset(valid ? config : TUTORIAL_PRESET)}
+            canReset={valid}
+            onReset={() => reset(config)}
           />
           <ProgressPanel
             store={metricsStore}

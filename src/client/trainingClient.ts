@@ -185,6 +185,8 @@ export class TrainingClient {
     this.worker.terminate();
     this.rejectPending('The training worker was restarted.');
     if (reason) this.dispatch({ type: 'error', code: 'internal', message: reason });
+    // The new worker has fresh weights and no run: say so, as the old one can no longer.
+    this.dispatch({ type: 'state', runId: this.nextRunId - 1, state: 'idle' });
     this.worker = this.start();
   }
 

@@ -87,11 +87,10 @@ async function handle(msg: ToWorker): Promise<void> {
         emit: post,
       });
       run = { runId: msg.runId, control, done };
-      try {
-        if ((await done) !== 'invalid') await keepWeights(s, msg.config.hiddenLayers);
-      } finally {
-        run = null;
-      }
+      // The run is over for the page as soon as `done` settles: a Train or Reset right after Stop
+      // must not meet a stale `busy`, so the CPU copy of the weights is taken after.
+      const outcome = await done.finally(() => (run = null));
+      if (outcome !== 'invalid') await keepWeights(s, msg.config.hiddenLayers);
       return;
     }
     case 'pause':
@@ -101,7 +100,9 @@ async function handle(msg: ToWorker): Promise<void> {
       run?.control.resume();
       return;
     case 'stop':
-      run?.control.stop();
+      // No run (it just ended): still answer, or the page would take the silence for a hung worker.
+      if (run) run.control.stop();
+      else post({ type: 'state', runId: lastRunId, state: 'stopped' });
       return;
     case 'reset': {
       const s = await ready();

@@ -4,6 +4,8 @@ import type { RunState } from '../../protocol/messages';
 interface Props {
   state: RunState;
   canTrain: boolean;
+  /** Reset builds the layers the settings name, so it waits for valid settings too. */
+  canReset: boolean;
   /** Why Train is disabled, shown under the buttons. */
   whyNot?: string;
   onTrain: () => void;
@@ -13,7 +15,8 @@ interface Props {
   onReset: () => void;
 }
 
-export function RunControls({ state, canTrain, whyNot, onTrain, onPause, onResume, onStop, onReset }: Props) {
+export function RunControls(props: Props) {
+  const { state, canTrain, canReset, whyNot, onTrain, onPause, onResume, onStop, onReset } = props;
   const running = state === 'training' || state === 'paused';
   return (
     <div className="run-controls">
@@ -39,7 +42,7 @@ export function RunControls({ state, canTrain, whyNot, onTrain, onPause, onResum
         <button type="button" onClick={onStop} disabled={!running} data-testid="train.stop">
           Stop
         </button>
-        <button type="button" onClick={onReset} disabled={running} data-testid="train.reset">
+        <button type="button" onClick={onReset} disabled={running || !canReset} data-testid="train.reset">
           Reset
         </button>
       </div>

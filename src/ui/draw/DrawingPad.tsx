@@ -43,6 +43,7 @@ export function DrawingPad({ onInput }: DrawingPadProps) {
       <canvas
         ref={canvasRef}
         className="drawing-pad-canvas"
+        role="img"
         aria-label="Drawing pad"
         aria-describedby={hintId}
         data-testid="draw.pad"

@@ -25,8 +25,6 @@ export interface RunInfo {
   runId: number;
   state: RunState;
   config: TrainConfig;
-  epoch: number;
-  totalBatches: number;
   /** performance.now() when the run started, and ms spent paused so far. */
   startedAt: number;
   pausedMs: number;
@@ -51,14 +49,14 @@ export interface TrainingState {
   errors: AppError[];
 }
 
-type Action =
+export type Action =
   | { type: 'event'; msg: FromWorker }
   | { type: 'started'; runId: number; config: TrainConfig }
   | { type: 'reset' }
   | { type: 'restarted' }
   | { type: 'dismiss'; id: number };
 
-const INITIAL: TrainingState = {
+export const INITIAL: TrainingState = {
   backend: null,
   data: { status: 'loading', loadedBytes: 0, totalBytes: 0, imagesLoaded: 0, imagesTotal: 0 },
   run: null,
@@ -69,17 +67,18 @@ const INITIAL: TrainingState = {
 
 let nextErrorId = 1;
 
-function reduce(s: TrainingState, action: Action): TrainingState {
+/** The page's training state machine (exported for its unit test). */
+export function reduce(s: TrainingState, action: Action): TrainingState {
   switch (action.type) {
     case 'started':
       return {
         ...s,
+        // Every run starts from freshly seeded weights.
+        trained: false,
         run: {
           runId: action.runId,
           state: 'training',
           config: action.config,
-          epoch: 0,
-          totalBatches: 0,
           startedAt: performance.now(),
           pausedMs: 0,
           pausedAt: null,
@@ -124,10 +123,10 @@ function reduceEvent(s: TrainingState, msg: FromWorker): TrainingState {
     }
     case 'metrics':
       if (!ofRun(msg.runId) || s.trained) return s;
-      return { ...s, trained: true, run: { ...s.run!, totalBatches: msg.totalBatches } };
+      return { ...s, trained: true };
     case 'epochEnd':
       if (!ofRun(msg.runId)) return s;
-      return { ...s, modelVersion: s.modelVersion + 1, run: { ...s.run!, epoch: msg.epoch } };
+      return { ...s, modelVersion: s.modelVersion + 1 };
     case 'state': {
       if (!ofRun(msg.runId)) return s;
       const run = { ...s.run!, state: msg.state };
@@ -138,15 +137,28 @@ function reduceEvent(s: TrainingState, msg: FromWorker): TrainingState {
         run.pausedAt = null;
       }
       if (msg.state === 'stopped' || msg.state === 'done') run.endedAt = now;
-      return { ...s, run, modelVersion: msg.state === 'training' ? s.modelVersion : s.modelVersion + 1 };
+      // idle: fresh weights (after a reset or a restarted worker), so nothing is trained any more.
+      const trained = msg.state === 'idle' ? false : s.trained;
+      return {
+        ...s,
+        run,
+        trained,
+        modelVersion: msg.state === 'training' ? s.modelVersion : s.modelVersion + 1,
+      };
     }
     case 'error': {
       const errors = [...s.errors, { id: nextErrorId++, code: msg.code, message: msg.message }].slice(-4);
+      // An error about the current run (invalid settings, busy, diverged) ends it for the page.
+      const active = s.run?.state === 'training' || s.run?.state === 'paused';
+      const run =
+        msg.runId !== undefined && ofRun(msg.runId) && active
+          ? { ...s.run!, state: 'stopped' as const, endedAt: performance.now(), pausedAt: null }
+          : s.run;
       const data: DataStatus =
         msg.code === 'data-missing' || msg.code === 'data-corrupt'
           ? { status: 'error', message: msg.message }
           : s.data;
-      return { ...s, errors, data };
+      return { ...s, errors, data, run };
     }
     case 'prediction':
     case 'evaluation':
@@ -174,7 +186,7 @@ export function getClient(): TrainingClient {
   return sharedClient;
 }
 
-/** `?backend=wasm` (webgl, wasm, cpu, auto) in the address picks the backend at load. */
+/** `?backend=wasm` (webgl, wasm, cpu, js, auto) in the address picks the backend at load. */
 export function initialBackend(): BackendChoice {
   const asked = new URLSearchParams(location.search).get('backend');
   return asked === 'webgl' || asked === 'wasm' || asked === 'cpu' || asked === 'js' ? asked : 'auto';

@@ -77,7 +77,9 @@ export function PredictionPanel({ client, modelVersion, trained, picked }: Props
         probabilities={result && input ? result.probabilities : null}
         best={result?.digit ?? -1}
       />
-      {!trained && <p className="hint">The model is untrained: click Train, then draw again.</p>}
+      {!trained && (
+        <p className="hint">The model is untrained: click Train, and the prediction updates as it learns.</p>
+      )}
     </section>
   );
 }

@@ -44,9 +44,10 @@ export function TestDigits({ client, modelVersion, dataReady, trained, onPick }:
       <div className="panel-head">
         <h2 id="digits-title">Test digits</h2>
         <span className="hint">
-          {digits.length > 0 && trained
-            ? `${digits.length - wrong} of ${digits.length} right`
-            : 'Guesses of the untrained model'}
+          {digits.length > 0 &&
+            (trained
+              ? `${digits.length - wrong} of ${digits.length} right`
+              : 'Guesses of the untrained model')}
         </span>
         <button type="button" onClick={refresh} disabled={!dataReady}>
           New digits
