@@ -1,12 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadMnistSubset } from '../test/fixtures/mnist';
-import { uploadSplit } from './dataset';
-import { createMlp, disposeMlp, initialParams, mlpLayout } from './mlp';
-import { createOptimizer } from './optimizers';
+import { maxDifference, runCoreSteps } from '../test/fixtures/coreSteps';
+import { initialParams, mlpLayout } from './mlp';
 import { shuffledIndices, mulberry32 } from './random';
 import { buildReferenceModel, referenceOptimizer, referenceStep } from './reference';
-import { trainStep } from './step';
 import type { OptimizerName } from '../protocol/messages';
 
 beforeAll(async () => {
@@ -48,22 +45,9 @@ describe('core-ops step vs stock layers model', () => {
   it.each<OptimizerName>(['adam', 'sgd', 'momentum'])(
     'gives the same losses with %s over 20 steps',
     async (name) => {
-      const mnist = loadMnistSubset(STEPS * BATCH, 0);
-      const split = uploadSplit(mnist.train);
-      const layout = mlpLayout([64, 64, 64]);
-      const values = initialParams(layout, 42);
       const lr = name === 'adam' ? 0.001 : 0.05;
-      const order = tf.tensor1d(shuffledIndices(split.count, mulberry32(1)), 'int32');
-
-      const model = createMlp(layout, values);
-      const optimizer = createOptimizer(name, layout.paramCount);
-      let losses: tf.Tensor1D = tf.zeros([0]);
-      for (let s = 0; s < STEPS; s++) {
-        const next = trainStep(model, optimizer, split, order, s * BATCH, BATCH, lr, losses);
-        losses.dispose();
-        losses = next;
-      }
-      const ours = await losses.data();
+      const run = await runCoreSteps(name, STEPS, BATCH, lr);
+      const { layout, values, order, split } = run;
 
       const reference = buildReferenceModel(layout, values);
       const refOptimizer = referenceOptimizer(name, lr);
@@ -81,27 +65,18 @@ describe('core-ops step vs stock layers model', () => {
         theirs.push((await loss.data())[0]);
         loss.dispose();
       }
-      for (let s = 0; s < STEPS; s++) expect(ours[s]).toBeCloseTo(theirs[s], 4);
+      for (let s = 0; s < STEPS; s++) expect(run.losses[s]).toBeCloseTo(theirs[s], 4);
       // The weights moved, and moved the same way.
-      const finalOurs = await model.params.data();
       const finalTheirs = new Float32Array(layout.paramCount);
       let offset = 0;
       for (const w of reference.getWeights()) {
         finalTheirs.set(await w.data(), offset);
         offset += w.size;
       }
-      let moved = 0;
-      let differ = 0;
-      for (let i = 0; i < values.length; i++) {
-        moved = Math.max(moved, Math.abs(finalOurs[i] - values[i]));
-        differ = Math.max(differ, Math.abs(finalOurs[i] - finalTheirs[i]));
-      }
-      expect(moved).toBeGreaterThan(1e-3);
-      expect(differ).toBeLessThan(1e-5);
+      expect(maxDifference(run.finalParams, values)).toBeGreaterThan(1e-3);
+      expect(maxDifference(run.finalParams, finalTheirs)).toBeLessThan(1e-5);
 
-      tf.dispose([losses, order, split.images, split.oneHot]);
-      optimizer.dispose();
-      disposeMlp(model);
+      run.dispose();
       reference.dispose();
       refOptimizer.dispose();
     },

@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { MnistData } from '../data/loadMnist';
-import { IMAGE_SIZE, NUM_CLASSES } from '../data/mnistSprite';
+import { bytesToUnit, IMAGE_SIZE, NUM_CLASSES } from '../data/mnistSprite';
 import type { SampleDigit } from '../protocol/messages';
 import { CpuMlp } from './cpuMlp';
 import { sparseFromBytes, type SparseImages } from './sparseImages';
@@ -160,9 +160,7 @@ export class Session {
     if (chosen.length === 0) return [];
     const pixels = chosen.map((i) => data.images.slice(i * IMAGE_SIZE, (i + 1) * IMAGE_SIZE));
     const input = new Float32Array(chosen.length * IMAGE_SIZE);
-    pixels.forEach((p, k) => {
-      for (let j = 0; j < IMAGE_SIZE; j++) input[k * IMAGE_SIZE + j] = p[j] / 255;
-    });
+    pixels.forEach((p, k) => bytesToUnit(p, input.subarray(k * IMAGE_SIZE, (k + 1) * IMAGE_SIZE)));
     const predicted = await this.guesses(input, chosen.length);
     return chosen.map((index, k) => ({
       index,

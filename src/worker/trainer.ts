@@ -215,7 +215,6 @@ export async function train(options: TrainOptions): Promise<RunOutcome> {
           const trainEval = await engine.evaluateTrain(guarded);
           const testEval = await engine.evaluateTest(guarded);
           if (guard?.lost()) throw new DeviceLost();
-          const samples = Math.min(perEpoch * config.batchSize, n);
           emit({
             type: 'epochEnd',
             runId,
@@ -229,7 +228,7 @@ export async function train(options: TrainOptions): Promise<RunOutcome> {
             testLoss: testEval.loss,
             learningRate: lr,
             seconds,
-            samplesPerSecond: samples / seconds,
+            samplesPerSecond: n / seconds,
           });
         }
         if (performance.now() - lastYield >= YIELD_MS) {
