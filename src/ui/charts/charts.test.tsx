@@ -4,6 +4,7 @@ import { createRoot, type Root } from 'react-dom/client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createMetricsStore, type MetricsStore } from '../../client/metricsStore';
 import type { EpochSummary } from '../../protocol/messages';
+import { epochSummary } from '../../test/fixtures/epochs';
 import { AccuracyChart } from './AccuracyChart';
 import { LossChart } from './LossChart';
 
@@ -11,20 +12,7 @@ import { LossChart } from './LossChart';
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 
 function epoch(n: number): EpochSummary {
-  return {
-    runId: 1,
-    epoch: n,
-    epochs: 3,
-    lastBatch: n * 100 - 1,
-    trainLoss: 0.2,
-    trainAccuracy: 0.961,
-    trainAccuracySamples: 1000,
-    testAccuracy: 0.958,
-    testLoss: 0.25,
-    learningRate: 0.001,
-    seconds: 3,
-    samplesPerSecond: 2000,
-  };
+  return epochSummary(n, { lastBatch: n * 100 - 1, seconds: 3 });
 }
 
 describe('LossChart and AccuracyChart', () => {

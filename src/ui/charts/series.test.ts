@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EpochSummary } from '../../protocol/messages';
+import { epochSummary } from '../../test/fixtures/epochs';
 import {
   accuracyCaption,
   accuracyFloor,
@@ -12,20 +13,7 @@ import {
 } from './series';
 
 function epoch(n: number, train: number, test: number): EpochSummary {
-  return {
-    runId: 1,
-    epoch: n,
-    epochs: 3,
-    lastBatch: n * 6000 - 1,
-    trainLoss: 0.2,
-    trainAccuracy: train,
-    trainAccuracySamples: 1000,
-    testAccuracy: test,
-    testLoss: 0.25,
-    learningRate: 0.001,
-    seconds: 30,
-    samplesPerSecond: 2000,
-  };
+  return epochSummary(n, { trainAccuracy: train, testAccuracy: test });
 }
 
 describe('chart series', () => {
