@@ -25,6 +25,31 @@ test('asked for WebGL, the worker trains on WebGL with finite, falling loss', as
   await expect(app.page.getByTestId('status.backend')).toContainText(/^WebGL/);
 });
 
+test("on WebGL the hand-written step gives the stock layers model's losses and weights", async ({ app }) => {
+  await app.open('/?backend=webgl');
+  await app.waitForData();
+  // Batch 10 (the tutorial's) and 32; Adam, SGD and momentum: the rules tf.train matches exactly.
+  for (const [optimizer, batchSize] of [
+    ['adam', 10],
+    ['adam', 32],
+    ['sgd', 10],
+    ['momentum', 32],
+  ] as const) {
+    const r = await app.page.evaluate(
+      ({ optimizer, batchSize }) => window.mnistClient!.compareSteps(optimizer, batchSize, 25),
+      { optimizer, batchSize },
+    );
+    expect(r.backend).toBe('webgl');
+    expect(r.losses).toHaveLength(25);
+    r.losses.forEach((loss, i) =>
+      expect(loss, `${optimizer} b${batchSize} step ${i}`).toBeCloseTo(r.stockLosses[i], 3),
+    );
+    // The weights moved (training happened) far more than the two models differ.
+    expect(r.maxWeightDifference, `${optimizer} b${batchSize} weights`).toBeLessThan(1e-4);
+    expect(r.maxWeightChange).toBeGreaterThan(100 * r.maxWeightDifference);
+  }
+});
+
 test('predict answers over the protocol with 10 probabilities that sum to 1', async ({ app }) => {
   await app.open();
   await app.waitForData();
@@ -53,18 +78,24 @@ test('a lost WebGL context mid-run moves training to the fallback, which keeps l
   expect(Number.isFinite(await app.latestLoss())).toBe(true);
 });
 
-test('a learning rate far too high stops the run with a clear message', async ({ app }) => {
-  await app.open();
-  await app.waitForData();
-  // Measured to reach a NaN loss within ~40 batches (the tutorial net's ReLUs die before that).
-  await app.setSettings({ 'Learning rate': '1', 'Batch size': '100', 'Hidden layers': '64, 64, 64, 64, 64' });
-  await app.page.getByLabel('Optimizer', { exact: true }).selectOption('momentum');
-  await app.button('Train').click();
-  await expect(app.page.getByRole('alert')).toContainText(/learning rate/i, { timeout: 120_000 });
-  await expect(app.button('Train')).toBeEnabled();
-  // The last good weights were kept: the model still gives real probabilities.
-  const probabilities = await app.page.evaluate(async () =>
-    Array.from((await window.mnistClient!.predict(new Float32Array(784))).probabilities),
-  );
-  expect(probabilities.every(Number.isFinite)).toBe(true);
-});
+for (const backend of ['auto', 'webgl']) {
+  test(`a learning rate far too high stops the run with a clear message (${backend})`, async ({ app }) => {
+    await app.open(`/?backend=${backend}`);
+    await app.waitForData();
+    // Measured to reach a NaN loss within ~40 batches (the tutorial net's ReLUs die before that).
+    await app.setSettings({
+      'Learning rate': '1',
+      'Batch size': '100',
+      'Hidden layers': '64, 64, 64, 64, 64',
+    });
+    await app.page.getByLabel('Optimizer', { exact: true }).selectOption('momentum');
+    await app.button('Train').click();
+    await expect(app.page.getByRole('alert')).toContainText(/learning rate/i, { timeout: 120_000 });
+    await expect(app.button('Train')).toBeEnabled();
+    // The last good weights were kept: the model still gives real probabilities.
+    const probabilities = await app.page.evaluate(async () =>
+      Array.from((await window.mnistClient!.predict(new Float32Array(784))).probabilities),
+    );
+    expect(probabilities.every(Number.isFinite)).toBe(true);
+  });
+}

@@ -126,6 +126,19 @@ export class TrainingClient {
     return msg;
   }
 
+  /** Test hook (e2e): the project's step and the stock layers model trained side by side. */
+  async compareSteps(optimizer: 'adam' | 'sgd' | 'momentum', batchSize: number, steps: number) {
+    const msg = await this.request((requestId) => ({
+      type: 'compareSteps',
+      requestId,
+      optimizer,
+      batchSize,
+      steps,
+    }));
+    if (msg.type !== 'stepComparison') throw new Error(`unexpected reply ${msg.type}`);
+    return msg;
+  }
+
   /** Switches backend: a new worker starts on it and reloads the data. */
   setBackend(backend: BackendChoice): void {
     this.backend = backend;

@@ -8,12 +8,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { CpuMlp } from './cpuMlp';
 import { createCpuOptimizer } from './cpuOptimizers';
+import type { DeviceSplit } from './dataset';
 import { createMlp, disposeMlp, initialParams, mlpLayout } from './mlp';
 import { createOptimizer } from './optimizers';
 import { mulberry32, shuffledIndices } from './random';
 import { buildReferenceModel, referenceOptimizer, referenceStep } from './reference';
 import type { Session } from './session';
-import { trainStep } from './step';
+import { deviceSteps } from './engines';
 
 export interface StepTiming {
   msPerStep: number;
@@ -63,19 +64,15 @@ export async function benchSteps(
   if (impl === 'fast') {
     const model = createMlp(layout, values);
     const optimizer = createOptimizer('adam', layout.paramCount);
+    const steps = deviceSteps(model, optimizer);
     runSteps = async (n) => {
-      let losses = tf.zeros([0]) as tf.Tensor1D;
-      for (let i = 0; i < n; i++) {
-        const next = trainStep(model, optimizer, data, order, nextStart(), batchSize, 0.001, losses);
-        losses.dispose();
-        losses = next;
-      }
-      await losses.data();
-      losses.dispose();
+      for (let i = 0; i < n; i++) steps.step(data, order, nextStart(), batchSize, 0.001);
+      await steps.drain([]);
     };
     dispose = () => {
-      disposeMlp(model);
+      steps.dispose();
       optimizer.dispose();
+      disposeMlp(model);
     };
   } else {
     const model = buildReferenceModel(layout, values);
@@ -84,16 +81,7 @@ export async function benchSteps(
       let last: tf.Scalar | null = null;
       for (let i = 0; i < n; i++) {
         last?.dispose();
-        const start = nextStart();
-        last = tf.tidy(() => {
-          const idx = tf.slice(order, start, batchSize);
-          return referenceStep(
-            model,
-            optimizer,
-            tf.gather(data.images, idx) as tf.Tensor2D,
-            tf.gather(data.oneHot, idx) as tf.Tensor2D,
-          );
-        });
+        last = stockStep(model, optimizer, data, order, nextStart(), batchSize);
       }
       await last?.data();
       last?.dispose();
@@ -114,6 +102,91 @@ export async function benchSteps(
   }
 }
 
+export interface StepComparison {
+  /** Each step's loss: the project's device step, then the stock layers model. */
+  losses: number[];
+  stockLosses: number[];
+  /** The largest difference between the two models' weights after the last step. */
+  maxWeightDifference: number;
+  /** The largest change of one of the project's weights over the steps (so training happened). */
+  maxWeightChange: number;
+}
+
+/**
+ * Trains the project's device step (WebGL programs on WebGL) and the stock layers model side by
+ * side from the same seeded weights on the same batches, for the e2e test that holds them equal
+ * on a real backend. Leaves no tensors behind.
+ */
+export async function compareWithStock(
+  session: Session,
+  optimizerName: 'adam' | 'sgd' | 'momentum',
+  batchSize: number,
+  steps: number,
+): Promise<StepComparison> {
+  const layout = mlpLayout([64, 64, 64]);
+  const values = initialParams(layout, 42);
+  const data = session.ensureDevice().train;
+  const order = tf.tensor1d(shuffledIndices(data.count, mulberry32(1)), 'int32');
+  const lr = 0.001;
+  const model = createMlp(layout, values);
+  const optimizer = createOptimizer(optimizerName, layout.paramCount);
+  const ours = deviceSteps(model, optimizer);
+  const stock = buildReferenceModel(layout, values);
+  const stockOptimizer = referenceOptimizer(optimizerName, lr);
+  try {
+    const stockLosses: number[] = [];
+    for (let i = 0; i < steps; i++) {
+      ours.step(data, order, i * batchSize, batchSize, lr);
+      const loss = stockStep(stock, stockOptimizer, data, order, i * batchSize, batchSize);
+      stockLosses.push((await loss.data())[0]);
+      loss.dispose();
+    }
+    const drained = await ours.drain([model.params]);
+    const losses = Array.from(drained.losses);
+    const weights = drained.also;
+    const stockWeights = stock.getWeights();
+    let maxWeightDifference = 0;
+    let offset = 0;
+    for (const w of stockWeights) {
+      const v = await w.data();
+      for (let i = 0; i < v.length; i++)
+        maxWeightDifference = Math.max(maxWeightDifference, Math.abs(v[i] - weights[offset + i]));
+      offset += v.length;
+    }
+    let maxWeightChange = 0;
+    for (let i = 0; i < values.length; i++)
+      maxWeightChange = Math.max(maxWeightChange, Math.abs(weights[i] - values[i]));
+    return { losses, stockLosses, maxWeightDifference, maxWeightChange };
+  } finally {
+    ours.dispose();
+    optimizer.dispose();
+    disposeMlp(model);
+    stock.dispose();
+    stockOptimizer.dispose();
+    order.dispose();
+    if (session.engine === 'js') session.dropDevice();
+  }
+}
+
+/** One stock step on the batch order[start, start + size). Returns the loss, the caller's. */
+function stockStep(
+  model: tf.Sequential,
+  optimizer: tf.Optimizer,
+  data: DeviceSplit,
+  order: tf.Tensor1D,
+  start: number,
+  size: number,
+): tf.Scalar {
+  return tf.tidy(() => {
+    const idx = tf.slice(order, start, size);
+    return referenceStep(
+      model,
+      optimizer,
+      tf.gather(data.images, idx) as tf.Tensor2D,
+      tf.gather(data.oneHot, idx) as tf.Tensor2D,
+    );
+  });
+}
 /** Warms `runSteps` up, then times it for at least minMs. */
 async function time(runSteps: (n: number) => Promise<void>, minMs: number): Promise<StepTiming> {
   const t0 = performance.now();

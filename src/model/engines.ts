@@ -6,10 +6,12 @@
 import * as tf from '@tensorflow/tfjs';
 import type { OptimizerName } from '../protocol/messages';
 import { createCpuOptimizer, type CpuOptimizer } from './cpuOptimizers';
-import { createMlp, type MlpLayout } from './mlp';
+import type { DeviceSplit } from './dataset';
+import { createMlp, type Mlp, type MlpLayout } from './mlp';
 import { createOptimizer, type FlatOptimizer } from './optimizers';
 import type { Session } from './session';
 import { evaluateSplit, trainStep, type Evaluation } from './step';
+import { LOSS_BUFFER, onWebgl, WebglStep } from './webglStep';
 
 /** Settles like `p`, or rejects when the device is lost (BackendGuard.unlessLost). */
 export type Guarded = <T>(p: Promise<T>) => Promise<T>;
@@ -52,7 +54,7 @@ function tfEngine(session: Session, start: EngineStart): StepEngine {
   session.replaceModel(createMlp(start.layout, start.params));
   const P = start.layout.paramCount;
   const optimizer: FlatOptimizer = createOptimizer(start.optimizer, P, start.slots, start.steps);
-  let losses: tf.Tensor1D = tf.zeros([0]);
+  const device = deviceSteps(session.model, optimizer);
   let order: tf.Tensor1D | null = null;
   return {
     setOrder(values) {
@@ -60,31 +62,15 @@ function tfEngine(session: Session, start: EngineStart): StepEngine {
       order = tf.tensor1d(values, 'int32');
     },
     step(first, size, lr) {
-      const next = trainStep(
-        session.model,
-        optimizer,
-        session.ensureDevice().train,
-        order!,
-        first,
-        size,
-        lr,
-        losses,
-      );
-      losses.dispose();
-      losses = next;
+      device.step(session.ensureDevice().train, order!, first, size, lr);
     },
     steps: () => optimizer.steps,
     async drain(withState, guarded) {
-      const k = losses.shape[0];
-      const read = withState ? tf.concat([losses, session.model.params, ...optimizer.slots]) : losses;
-      try {
-        const values = (await guarded(read.data())) as Float32Array;
-        return { losses: values.slice(0, k), state: withState ? values.slice(k) : undefined };
-      } finally {
-        if (read !== losses) read.dispose();
-        losses.dispose();
-        losses = tf.zeros([0]);
-      }
+      const { losses, also } = await device.drain(
+        withState ? [session.model.params, ...optimizer.slots] : [],
+        guarded,
+      );
+      return { losses, state: withState ? also : undefined };
     },
     evaluateTrain(guarded) {
       const device = session.ensureDevice();
@@ -95,9 +81,58 @@ function tfEngine(session: Session, start: EngineStart): StepEngine {
       tf.tidy(() => session.model.params.assign(tf.tensor1d(params)));
     },
     dispose() {
-      tf.dispose([losses, ...(order ? [order] : [])]);
+      device.dispose();
+      order?.dispose();
       optimizer.dispose();
     },
+  };
+}
+
+export interface DeviceSteps {
+  /** One step of `model` on the batch order[start, start + size) of `split`. */
+  step(split: DeviceSplit, order: tf.Tensor1D, start: number, size: number, learningRate: number): void;
+  /** The losses of the steps since the last drain, and the values of `also` flat, with one sync. */
+  drain(also: tf.Tensor[], guarded?: Guarded): Promise<{ losses: Float32Array; also: Float32Array }>;
+  /** Releases the loss buffer (not the model or the optimizer). */
+  dispose(): void;
+}
+
+/**
+ * Training steps of a tfjs model on the device, losses kept there until drained: the hand-written
+ * WebGL programs (webglStep.ts) on WebGL 2, which write each loss into a buffer at `count`; the
+ * core-ops step (step.ts) elsewhere, which appends it, so that buffer is always `count` long.
+ */
+export function deviceSteps(model: Mlp, optimizer: FlatOptimizer): DeviceSteps {
+  const webgl = onWebgl() ? new WebglStep(model.layout, optimizer.name) : null;
+  const emptyLosses = (): tf.Tensor1D => tf.zeros([webgl ? LOSS_BUFFER : 0]);
+  let losses = emptyLosses();
+  let count = 0;
+  return {
+    step(split, order, start, size, lr) {
+      const next = webgl
+        ? webgl.step(model.params, optimizer, split, order, start, size, lr, losses, count)
+        : trainStep(model, optimizer, split, order, start, size, lr, losses);
+      losses.dispose();
+      losses = next;
+      count++;
+    },
+    async drain(also, guarded = (p) => p) {
+      const k = count;
+      const read = also.length ? tf.concat([losses, ...also]) : losses;
+      try {
+        const values = (await guarded(read.data())) as Float32Array;
+        return { losses: values.slice(0, k), also: values.slice(losses.shape[0]) };
+      } finally {
+        if (read !== losses) read.dispose();
+        count = 0;
+        // The WebGL buffer is reused: positions past `count` are ignored.
+        if (!webgl) {
+          losses.dispose();
+          losses = emptyLosses();
+        }
+      }
+    },
+    dispose: () => losses.dispose(),
   };
 }
 

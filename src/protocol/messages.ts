@@ -112,7 +112,18 @@ export type ToWorker =
   /** Test hook: loses the WebGL context on purpose (WEBGL_lose_context), as a GPU reset would. */
   | { type: 'simulateContextLoss' }
   /** Benchmark hook: times `impl`'s training step at `batchSize` on scratch weights. */
-  | { type: 'benchSteps'; requestId: number; impl: 'fast' | 'stock'; batchSize: number };
+  | { type: 'benchSteps'; requestId: number; impl: 'fast' | 'stock'; batchSize: number }
+  /**
+   * Test hook: trains the project's step and the stock layers model side by side from the same
+   * weights on the same batches (scratch models) and returns both.
+   */
+  | {
+      type: 'compareSteps';
+      requestId: number;
+      optimizer: 'adam' | 'sgd' | 'momentum';
+      batchSize: number;
+      steps: number;
+    };
 
 export type FromWorker =
   | ({ type: 'ready' } & BackendInfo)
@@ -145,6 +156,15 @@ export type FromWorker =
       msPerStep: number;
       steps: number;
       warmupMs: number;
+    }
+  | {
+      type: 'stepComparison';
+      requestId: number;
+      backend: BackendName;
+      losses: number[];
+      stockLosses: number[];
+      maxWeightDifference: number;
+      maxWeightChange: number;
     }
   /** The backend changed under a run (e.g. WebGL context lost -> WASM). */
   | ({ type: 'backendChanged' } & BackendInfo)

@@ -4,7 +4,7 @@
  */
 import { DataError, loadMnist, type LoadProgress } from '../data/loadMnist';
 import { TUTORIAL_PRESET, validateConfig } from '../model/config';
-import { benchSteps } from '../model/bench';
+import { benchSteps, compareWithStock } from '../model/bench';
 import { mlpLayout } from '../model/mlp';
 import { Session } from '../model/session';
 import type { ErrorCode, FromWorker, ToWorker } from '../protocol/messages';
@@ -143,6 +143,13 @@ async function handle(msg: ToWorker): Promise<void> {
       if (run) throw new CommandError('busy', 'Stop the run before benchmarking.');
       const timing = await benchSteps(s, msg.impl, msg.batchSize);
       post({ type: 'benchResult', requestId: msg.requestId, backend: backend.info!.backend, ...timing });
+      return;
+    }
+    case 'compareSteps': {
+      const s = dataSession(await ready());
+      if (run) throw new CommandError('busy', 'Stop the run before comparing steps.');
+      const result = await compareWithStock(s, msg.optimizer, msg.batchSize, msg.steps);
+      post({ type: 'stepComparison', requestId: msg.requestId, backend: backend.info!.backend, ...result });
       return;
     }
     case 'simulateContextLoss':

@@ -164,6 +164,7 @@ function reduceEvent(s: TrainingState, msg: FromWorker): TrainingState {
     case 'evaluation':
     case 'samples':
     case 'benchResult':
+    case 'stepComparison':
       return s;
     default: {
       const _exhaustive: never = msg;
