@@ -11,7 +11,7 @@ import { createMlp, type Mlp, type MlpLayout } from './mlp';
 import { createOptimizer, type FlatOptimizer } from './optimizers';
 import type { Session } from './session';
 import { evaluateSplit, trainStep, type Evaluation } from './step';
-import { LOSS_BUFFER, onWebgl, WebglStep } from './webglStep';
+import { LOSS_BUFFER, supportsWebglStep, WebglStep } from './webglStep';
 
 /** Settles like `p`, or rejects when the device is lost (BackendGuard.unlessLost). */
 export type Guarded = <T>(p: Promise<T>) => Promise<T>;
@@ -103,7 +103,7 @@ export interface DeviceSteps {
  * core-ops step (step.ts) elsewhere, which appends it, so that buffer is always `count` long.
  */
 export function deviceSteps(model: Mlp, optimizer: FlatOptimizer): DeviceSteps {
-  const webgl = onWebgl() ? new WebglStep(model.layout, optimizer.name) : null;
+  const webgl = supportsWebglStep(model.layout) ? new WebglStep(model.layout, optimizer.name) : null;
   const emptyLosses = (): tf.Tensor1D => tf.zeros([webgl ? LOSS_BUFFER : 0]);
   let losses = emptyLosses();
   let count = 0;

@@ -1,20 +1,26 @@
 /**
- * The training step as hand-written WebGL programs, with tfjs's packed matMul for the two big
- * products, on tfjs's WebGL 2 backend.
+ * The training step as hand-written WebGL programs, on tfjs's WebGL 2 backend.
  *
- * Why: the core-ops step (step.ts) is ~85 kernels (gathers, slices of the flat vector, pack and
- * unpack, log-softmax pieces, a concat of the gradients, ~10 optimizer ops), and a stock layers
- * model more. Measured in headless Chromium on SwiftShader (software WebGL), a draw costs
- * ~0.05 ms even when it does nothing, and a shader loop ~2-3 ns per iteration and fetch; a
- * packed (vec4) tfjs matMul does the 784-wide products ~4x faster than a scalar loop. So:
- *   - tfjs's packed matMul for x W1 (fused bias + ReLU) and x^T d1, the two products over 784;
- *   - one program each for everything else, reading the weights straight from the flat variable
- *     at their offsets (no slices), texel by texel: the batch gather from the resident training
- *     set through the epoch's shuffle; layers 2..L; the output error (softmax - one-hot) / B; the
- *     loss, written into a device buffer; each hidden error, back-propagated and ReLU-masked;
- *     the whole flat gradient; one program per optimizer vector (Adam: m, v, then the weights).
- * The tutorial net takes 25 draws a step (counted). Formulas are those of mlp.ts and
- * optimizers.ts; an e2e test holds losses and weights to the stock layers model's.
+ * Why: the core-ops step (step.ts) is ~85 kernels (gathers, slices of the flat vector, packs and
+ * unpacks, log-softmax pieces, a concat of the gradients, ~10 optimizer ops), a stock layers model
+ * more. Measured in headless Chromium on SwiftShader (software WebGL): a draw costs ~0.05 ms even
+ * when it does nothing, a shader loop ~2-3 ns per iteration and texel fetch, and a scalar
+ * (one float per texel) product ~4x more than tfjs's packed one. So every program here works on
+ * packed textures, tfjs's layout: a 2D [R, C] tensor holds the 2x2 block (r, c) (r, c+1)
+ * (r+1, c) (r+1, c+1) in one texel; a 1D one holds elements (i, i+1). Each fragment computes a
+ * whole texel, and since every tensor is packed, tfjs converts nothing between programs.
+ *
+ * A step of the tutorial net is 17 draws: the batch's images and one-hot labels gathered from the
+ * resident set through the epoch's shuffle (2); each layer's matMul + bias (+ ReLU), the weights
+ * read straight from the flat parameter vector at their offsets, no slices (4); the loss, written
+ * into a device buffer (1); the output error (softmax - one-hot) / B (1); each hidden error,
+ * back-propagated and ReLU-masked (3); x^T d1, the one big weight gradient, as tfjs's packed
+ * matMul (1); the whole flat gradient (1); one program per optimizer vector (Adam: m, v, then
+ * the weights; 3).
+ *
+ * Layers of even width only (pairs of weights then never straddle a texel); supports() says
+ * whether a layout qualifies, the engine falls back to the core-ops step otherwise. Formulas are
+ * those of mlp.ts and optimizers.ts; an e2e test holds losses and weights to the stock model's.
  */
 import * as tf from '@tensorflow/tfjs';
 import { webgl_util, type GPGPUProgram, type MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl';
@@ -23,141 +29,172 @@ import type { DeviceSplit } from './dataset';
 import type { MlpLayout } from './mlp';
 import { ADAM, MOMENTUM, RMSPROP, type FlatOptimizer } from './optimizers';
 
-/** Losses are written into a device buffer this long, doubled whenever a chunk fills it. */
+/** Losses are written into a device buffer this long (even), doubled whenever a chunk fills it. */
 export const LOSS_BUFFER = 256;
 
-/** Whether the current tfjs backend is WebGL 2 (these programs use texelFetch). */
-export function onWebgl(): boolean {
-  return tf.getBackend() === 'webgl' && tf.env().getNumber('WEBGL_VERSION') === 2;
+/** Whether these programs can train `layout` on the current backend (WebGL 2, even widths). */
+export function supportsWebglStep(layout: MlpLayout): boolean {
+  return (
+    tf.getBackend() === 'webgl' &&
+    tf.env().getNumber('WEBGL_VERSION') === 2 &&
+    layout.sizes.every((n) => n % 2 === 0)
+  );
 }
+
+/** [rows, columns] of an input's texture as tfjs lays it out (before halving, when packed). */
+type TexShape = [number, number];
 
 /** A GLSL float literal. */
 function glf(x: number): string {
   return Number.isInteger(x) ? `${x}.0` : x.toExponential();
 }
 
-/** Keeps NaN (so a diverging run shows in the loss) where max(x, 0) may not. */
-const RELU = 'float relu(float x) { return isnan(x) || x > 0.0 ? x : 0.0; }';
-
-/** [rows, columns] of an input's texture (tfjs chooses it; the programs read texels directly). */
-type TexShape = [number, number];
+/** ReLU that keeps NaN (max(x, 0) may not), so a diverging run shows in the loss. */
+const RELU = `
+  float relu(float x) { return isnan(x) || x > 0.0 ? x : 0.0; }
+  vec4 relu(vec4 v) { return vec4(relu(v.x), relu(v.y), relu(v.z), relu(v.w)); }`;
 
 /**
- * GLSL to read input `name` by texel, not through tfjs's samplers: their flat-index-to-uv
- * arithmetic costs more than the fetch on a software renderer, and the inner loops below walk
- * the flat parameter vector with a step instead of a division.
- *   ${name}(ivec2 p): the value at texel p;  ${name}Pos(int i): the texel of flat element i;
- *   ${name}Next(ivec2 p, int by): the texel `by` elements further on.
+ * GLSL for a texture of [rows, cols] texels: ${name}Fetch(p), the texel at p; ${name}Texel(t),
+ * where texel t of the row-major order sits; ${name}Step${by}(p): `by` texels further on, for each
+ * step size in `steps`, without a division or a loop (the inner loops walk the weights).
  */
-function texelAccess(name: string, [, cols]: TexShape): string {
-  return `
-    float ${name}At(ivec2 p) { return texelFetch(${name}, p, 0).r; }
-    ivec2 ${name}Pos(int i) { int r = i / ${cols}; return ivec2(i - r * ${cols}, r); }
-    ivec2 ${name}Next(ivec2 p, int by) {
-      p.x += by;
-      if (p.x >= ${cols}) { p.x -= ${cols}; p.y += 1; }
+function texelWalk(name: string, [rows, cols]: TexShape, steps: number[] = []): string {
+  const walks = [...new Set(steps)].map((by) => {
+    const rows = Math.floor(by / cols);
+    const rest = by - rows * cols;
+    return `
+    ivec2 ${name}Step${by}(ivec2 p) {
+      p += ivec2(${rest}, ${rows});
+      if (p.x >= ${cols}) p += ivec2(${-cols}, 1);
       return p;
     }`;
-}
-
-/** GLSL: ${name}(int r, int c) for a [rows, cols] input; a direct fetch when the texture is that shape. */
-function matrixAccess(name: string, [, cols]: number[], tex: TexShape): string {
-  const direct = tex[1] === cols;
+  });
+  // texture() at the texel's centre: on SwiftShader it measured twice as fast as texelFetch.
   return `
-    ${texelAccess(name, tex)}
-    float ${name}RC(int r, int c) {
-      return ${direct ? `texelFetch(${name}, ivec2(c, r), 0).r` : `${name}At(${name}Pos(r * ${cols} + c))`};
-    }`;
+    vec4 ${name}Fetch(ivec2 p) { return texture(${name}, (vec2(p) + 0.5) / vec2(${cols}.0, ${rows}.0)); }
+    ivec2 ${name}Texel(int t) { int row = t / ${cols}; return ivec2(t - row * ${cols}, row); }
+    ${walks.join('')}`;
 }
 
-/** [B, 784]: the batch's images, rows order[start + b] of the resident training set. */
-function gatherProgram(batch: number, pixels: number, [images, order]: TexShape[]): GPGPUProgram {
+/**
+ * GLSL for a packed 1D input: ${name}Texel/Step as texelWalk, ${name}Pair(i) for i even:
+ * vec2(v[i], v[i + 1]).
+ */
+function packedVector(name: string, tex: TexShape, steps: number[] = []): string {
+  return `
+    ${texelWalk(name, packedTexels(tex), steps)}
+    vec2 ${name}Pair(int i) { return ${name}Fetch(${name}Texel(i >> 1)).xy; }`;
+}
+
+/**
+ * GLSL for a packed 2D input of `cols` columns: ${name}Block(r, c) for r, c even, the texel
+ * (r, c) (r, c+1) (r+1, c) (r+1, c+1), and ${name}At(r, c), one value.
+ */
+function packedMatrix(name: string, cols: number, tex: TexShape): string {
+  const texelsPerRow = Math.ceil(cols / 2);
+  const texels = packedTexels(tex);
+  const fetch =
+    texels[1] === texelsPerRow
+      ? `${name}Fetch(ivec2(c >> 1, r >> 1))`
+      : `${name}Fetch(${name}Texel((r >> 1) * ${texelsPerRow} + (c >> 1)))`;
+  return `
+    ${texelWalk(name, texels)}
+    vec4 ${name}Block(int r, int c) { return ${fetch}; }
+    float ${name}At(int r, int c) { return ${name}Block(r & ~1, c & ~1)[((r & 1) << 1) + (c & 1)]; }`;
+}
+
+/** GLSL for an unpacked 1D or 2D input read by flat index: ${name}Flat(i). */
+function flatAccess(name: string, tex: TexShape): string {
+  return `
+    ${texelWalk(name, tex)}
+    float ${name}Flat(int i) { return ${name}Fetch(${name}Texel(i)).r; }`;
+}
+
+/** The [rows, cols] of texels of a packed texture: tfjs halves its texShape. */
+function packedTexels([rows, cols]: TexShape): TexShape {
+  return [Math.ceil(rows / 2), Math.ceil(cols / 2)];
+}
+
+/**
+ * [B, width] packed: rows order[start + b] of `source` ([count, width], unpacked), so the batch is
+ * taken from the resident set with no upload. Used for the images and the one-hot labels.
+ */
+function gatherProgram(batch: number, width: number, [source, order]: TexShape[]): GPGPUProgram {
   return {
-    variableNames: ['images', 'order'],
-    outputShape: [batch, pixels],
+    variableNames: ['source', 'order'],
+    outputShape: [batch, width],
+    packedOutput: true,
     customUniforms: [{ name: 'start', type: 'int' }],
     userCode: `
-      ${texelAccess('images', images)}
-      ${texelAccess('order', order)}
+      ${flatAccess('source', source)}
+      ${flatAccess('order', order)}
+      vec2 rowPair(int b, int c) {
+        if (b >= ${batch}) return vec2(0.0);
+        int base = int(round(orderFlat(start + b))) * ${width} + c;
+        return vec2(sourceFlat(base), sourceFlat(base + 1));
+      }
       void main() {
         ivec2 rc = getOutputCoords();
-        int row = int(round(orderAt(orderPos(start + rc.x))));
-        setOutput(imagesAt(imagesPos(row * ${pixels} + rc.y)));
+        setOutput(vec4(rowPair(rc.x, rc.y), rowPair(rc.x + 1, rc.y)));
       }`,
   };
 }
 
-/** [B, outputs]: relu?(x W + b) for layer i, W and b read from the flat parameters. */
+/** Zeroes the second row of a block past the last batch row (padding must stay 0). */
+function rowEdge(batch: number): string {
+  return batch % 2 === 0 ? '' : `if (rc.x + 1 >= ${batch}) o.zw = vec2(0.0);`;
+}
+
+/** [B, outputs] packed: relu?(x W + b) for layer i, W and b read from the flat parameters. */
 function denseProgram(layout: MlpLayout, i: number, batch: number, [x, params]: TexShape[]): GPGPUProgram {
   const l = layout.layers[i];
   const last = i === layout.layers.length - 1;
+  const half = l.outputs / 2; // texels per kernel row
   return {
     variableNames: ['x', 'params'],
     outputShape: [batch, l.outputs],
+    packedInputs: true,
+    packedOutput: true,
     userCode: `
       ${RELU}
-      ${matrixAccess('x', [batch, l.inputs], x)}
-      ${texelAccess('params', params)}
+      ${packedMatrix('x', l.inputs, x)}
+      ${packedVector('params', params, [half])}
       void main() {
         ivec2 rc = getOutputCoords();
-        int b = rc.x;
-        int j = rc.y;
-        float sum = paramsAt(paramsPos(${l.biasOffset} + j));
-        ivec2 w = paramsPos(${l.weightOffset} + j);
-        for (int k = 0; k < ${l.inputs}; k++) {
-          sum += xRC(b, k) * paramsAt(w);
-          w = paramsNext(w, ${l.outputs});
+        vec2 bias = paramsPair(${l.biasOffset} + rc.y);
+        vec4 o = vec4(bias, bias);
+        ivec2 w = paramsTexel((${l.weightOffset} + rc.y) >> 1);
+        for (int k = 0; k < ${l.inputs}; k += 2) {
+          vec4 xs = xBlock(rc.x, k);
+          vec2 w0 = paramsFetch(w).xy;
+          w = paramsStep${half}(w);
+          vec2 w1 = paramsFetch(w).xy;
+          w = paramsStep${half}(w);
+          o.xy += xs.x * w0 + xs.y * w1;
+          o.zw += xs.z * w0 + xs.w * w1;
         }
-        setOutput(${last ? 'sum' : 'relu(sum)'});
+        ${last ? '' : 'o = relu(o);'}
+        ${rowEdge(batch)}
+        setOutput(o);
       }`,
   };
 }
 
-/** The row of batch row b in the resident set (the epoch's order is float-encoded on WebGL). */
-const ROW = 'int rowOf(int b) { return int(round(orderAt(orderPos(start + b)))); }';
-
-/**
- * The softmax of one row of logits as its max and the sum of exp(logit - max), which give
- * log softmax = logit - max - log(sum) without overflow.
- */
-function softmaxHelpers(classes: number): string {
+/** Per row of logits: its max and the sum of exp(logit - max), so log softmax = logit - max - log(sum). */
+function softmaxStats(classes: number): string {
   return `
     vec2 softmaxStats(int b) {
-      float m = logitsRC(b, 0);
-      for (int c = 1; c < ${classes}; c++) m = max(m, logitsRC(b, c));
+      float m = logitsAt(b, 0);
+      for (int c = 1; c < ${classes}; c++) m = max(m, logitsAt(b, c));
       float s = 0.0;
-      for (int c = 0; c < ${classes}; c++) s += exp(logitsRC(b, c) - m);
+      for (int c = 0; c < ${classes}; c++) s += exp(logitsAt(b, c) - m);
       return vec2(m, s);
     }`;
 }
 
-/** [B, classes]: d(mean loss)/d(logits) = (softmax - one-hot) / B. */
-function outputErrorProgram(
-  classes: number,
-  batch: number,
-  [logits, oneHot, order]: TexShape[],
-): GPGPUProgram {
-  return {
-    variableNames: ['logits', 'oneHot', 'order'],
-    outputShape: [batch, classes],
-    customUniforms: [{ name: 'start', type: 'int' }],
-    userCode: `
-      ${matrixAccess('logits', [batch, classes], logits)}
-      ${matrixAccess('oneHot', [0, classes], oneHot)}
-      ${texelAccess('order', order)}
-      ${ROW}
-      ${softmaxHelpers(classes)}
-      void main() {
-        ivec2 rc = getOutputCoords();
-        vec2 ms = softmaxStats(rc.x);
-        float p = exp(logitsRC(rc.x, rc.y) - ms.x) / ms.y;
-        setOutput((p - oneHotRC(rowOf(rc.x), rc.y)) * ${glf(1 / batch)});
-      }`,
-  };
-}
-
 /**
- * [capacity]: the loss buffer `prev` ([prevLength]) with the batch's mean cross-entropy
+ * [capacity] packed: the loss buffer `prev` ([prevLength]) with the batch's mean cross-entropy
  * written at `position`.
  */
 function lossProgram(
@@ -165,40 +202,66 @@ function lossProgram(
   batch: number,
   prevLength: number,
   capacity: number,
-  [, logits, oneHot, order]: TexShape[],
+  [prev, logits, labels]: TexShape[],
 ): GPGPUProgram {
   return {
-    variableNames: ['prev', 'logits', 'oneHot', 'order'],
+    variableNames: ['prev', 'logits', 'labels'],
     outputShape: [capacity],
-    customUniforms: [
-      { name: 'start', type: 'int' },
-      { name: 'position', type: 'int' },
-    ],
+    packedInputs: true,
+    packedOutput: true,
+    customUniforms: [{ name: 'position', type: 'int' }],
     userCode: `
-      ${matrixAccess('logits', [batch, classes], logits)}
-      ${matrixAccess('oneHot', [0, classes], oneHot)}
-      ${texelAccess('order', order)}
-      ${ROW}
-      ${softmaxHelpers(classes)}
-      void main() {
-        int i = getOutputCoords();
-        if (i != position) {
-          setOutput(i < ${prevLength} ? getPrev(i) : 0.0);
-          return;
-        }
+      ${packedVector('prev', prev)}
+      ${packedMatrix('logits', classes, logits)}
+      ${packedMatrix('labels', classes, labels)}
+      ${softmaxStats(classes)}
+      float batchLoss() {
         float total = 0.0;
         for (int b = 0; b < ${batch}; b++) {
           vec2 ms = softmaxStats(b);
-          int row = rowOf(b);
           for (int c = 0; c < ${classes}; c++)
-            total += oneHotRC(row, c) * (logitsRC(b, c) - ms.x - log(ms.y));
+            total += labelsAt(b, c) * (logitsAt(b, c) - ms.x - log(ms.y));
         }
-        setOutput(-total * ${glf(1 / batch)});
+        return -total * ${glf(1 / batch)};
+      }
+      void main() {
+        int i = getOutputCoords();
+        vec2 o = i < ${prevLength} ? prevPair(i) : vec2(0.0);
+        if (position == i) o.x = batchLoss();
+        if (position == i + 1) o.y = batchLoss();
+        setOutput(vec4(o, 0.0, 0.0));
       }`,
   };
 }
 
-/** [B, outputs of layer i]: the error of hidden layer i, back through layer i + 1, ReLU-masked. */
+/** [B, classes] packed: d(mean loss)/d(logits) = (softmax - one-hot) / B. */
+function outputErrorProgram(classes: number, batch: number, [logits, labels]: TexShape[]): GPGPUProgram {
+  return {
+    variableNames: ['logits', 'labels'],
+    outputShape: [batch, classes],
+    packedInputs: true,
+    packedOutput: true,
+    userCode: `
+      ${packedMatrix('logits', classes, logits)}
+      ${packedMatrix('labels', classes, labels)}
+      ${softmaxStats(classes)}
+      void main() {
+        ivec2 rc = getOutputCoords();
+        vec2 s0 = softmaxStats(rc.x);
+        vec2 s1 = softmaxStats(min(rc.x + 1, ${batch - 1}));
+        vec4 z = logitsBlock(rc.x, rc.y);
+        vec4 p = exp(z - vec4(s0.xx, s1.xx)) / vec4(s0.yy, s1.yy);
+        vec4 o = (p - labelsBlock(rc.x, rc.y)) * ${glf(1 / batch)};
+        ${rowEdge(batch)}
+        setOutput(o);
+      }`,
+  };
+}
+
+/**
+ * [B, outputs of layer i] packed: the error of hidden layer i, back through layer i + 1's kernel
+ * (delta W^T), masked where the ReLU was off.
+ */
 function hiddenErrorProgram(
   layout: MlpLayout,
   i: number,
@@ -206,33 +269,40 @@ function hiddenErrorProgram(
   [h, delta, params]: TexShape[],
 ): GPGPUProgram {
   const next = layout.layers[i + 1];
+  const half = next.outputs / 2;
   return {
     variableNames: ['h', 'delta', 'params'],
     outputShape: [batch, next.inputs],
+    packedInputs: true,
+    packedOutput: true,
     userCode: `
-      ${matrixAccess('h', [batch, next.inputs], h)}
-      ${matrixAccess('delta', [batch, next.outputs], delta)}
-      ${texelAccess('params', params)}
+      ${packedMatrix('h', next.inputs, h)}
+      ${packedMatrix('delta', next.outputs, delta)}
+      ${packedVector('params', params, [half, 1])}
       void main() {
         ivec2 rc = getOutputCoords();
-        float sum = 0.0;
-        if (hRC(rc.x, rc.y) > 0.0) {
-          ivec2 w = paramsPos(${next.weightOffset} + rc.y * ${next.outputs});
-          for (int j = 0; j < ${next.outputs}; j++) {
-            sum += deltaRC(rc.x, j) * paramsAt(w);
-            w = paramsNext(w, 1);
-          }
+        // Kernel rows rc.y and rc.y + 1 of layer i + 1, walked a pair of columns at a time.
+        ivec2 w0 = paramsTexel((${next.weightOffset} + rc.y * ${next.outputs}) >> 1);
+        ivec2 w1 = paramsStep${half}(w0);
+        vec4 o = vec4(0.0);
+        for (int j = 0; j < ${next.outputs}; j += 2) {
+          vec4 d = deltaBlock(rc.x, j);
+          vec2 a = paramsFetch(w0).xy;
+          vec2 b = paramsFetch(w1).xy;
+          o += vec4(dot(d.xy, a), dot(d.xy, b), dot(d.zw, a), dot(d.zw, b));
+          w0 = paramsStep1(w0);
+          w1 = paramsStep1(w1);
         }
-        setOutput(sum);
+        setOutput(o * vec4(greaterThan(hBlock(rc.x, rc.y), vec4(0.0))));
       }`,
   };
 }
 
 /**
- * [paramCount]: the gradient of the flat vector. Inputs: gw0 (layer 0's kernel gradient,
- * [784, h1], a packed tfjs matMul: the one big product), h1..h(L-1) (hidden activations) and
- * d1..dL (each layer's error). Kernel entry (k, j) of layer i > 0 is the sum over the batch of
- * h_i[b, k] * d_(i+1)[b, j]; bias j of a layer the sum of its d[b, j].
+ * [paramCount] packed: the gradient of the flat vector, two entries per fragment. Inputs: gw0
+ * (layer 0's kernel gradient x^T d1, [784, h1]), h1..h(L-1) (hidden activations), d1..dL (each
+ * layer's error). Kernel entries (k, j), (k, j + 1) of layer i > 0 are sums over the batch of
+ * h_i[b, k] * d_(i+1)[b, j and j + 1]; bias entries the sums of d[b, j and j + 1].
  */
 function gradientProgram(layout: MlpLayout, batch: number, tex: TexShape[]): GPGPUProgram {
   const L = layout.layers.length;
@@ -240,44 +310,57 @@ function gradientProgram(layout: MlpLayout, batch: number, tex: TexShape[]): GPG
   const hidden = layout.sizes.slice(1, L).map((width, i) => ({ name: `h${i + 1}`, width }));
   const deltas = layout.sizes.slice(1).map((width, i) => ({ name: `d${i + 1}`, width }));
   const access = [
-    matrixAccess('gw0', [l0.inputs, l0.outputs], tex[0]),
-    ...[...hidden, ...deltas].map((m, i) => matrixAccess(m.name, [batch, m.width], tex[i + 1])),
+    packedMatrix('gw0', l0.outputs, tex[0]),
+    ...[...hidden, ...deltas].map((m, i) => packedMatrix(m.name, m.width, tex[i + 1])),
   ];
   const branches = layout.layers.map((l, i) => {
+    const d = `d${i + 1}`;
     const kernel =
       i === 0
         ? `int k = i / ${l.outputs};
-          g = gw0RC(k, i - k * ${l.outputs});`
+          int j = i - k * ${l.outputs};
+          vec4 g = gw0Block(k & ~1, j);
+          o = (k & 1) == 0 ? g.xy : g.zw;`
         : `int r = i - ${l.weightOffset};
           int k = r / ${l.outputs};
           int j = r - k * ${l.outputs};
-          for (int b = 0; b < ${batch}; b++) g += h${i}RC(b, k) * d${i + 1}RC(b, j);`;
+          int odd = k & 1;
+          for (int b = 0; b < ${batch}; b += 2) {
+            vec4 hs = h${i}Block(b, k & ~1);
+            vec4 ds = ${d}Block(b, j);
+            o += hs[odd] * ds.xy + hs[2 + odd] * ds.zw;
+          }`;
     return `
         if (i < ${l.biasOffset}) {
           ${kernel}
         } else if (i < ${l.biasOffset + l.outputs}) {
           int j = i - ${l.biasOffset};
-          for (int b = 0; b < ${batch}; b++) g += d${i + 1}RC(b, j);
+          for (int b = 0; b < ${batch}; b += 2) {
+            vec4 ds = ${d}Block(b, j);
+            o += ds.xy + ds.zw;
+          }
         }`;
   });
   return {
     variableNames: ['gw0', ...hidden.map((m) => m.name), ...deltas.map((m) => m.name)],
     outputShape: [layout.paramCount],
+    packedInputs: true,
+    packedOutput: true,
     userCode: `
       ${access.join('\n')}
       void main() {
         int i = getOutputCoords();
-        float g = 0.0;
+        vec2 o = vec2(0.0);
         ${branches.join(' else ')}
-        setOutput(g);
+        setOutput(vec4(o, 0.0, 0.0));
       }`,
   };
 }
 
 /**
- * One optimizer as element-wise programs: a new value for each state vector (reading its old
- * value as s and the gradient as g), then the new parameters (reading p, g and the new state
- * vectors s0, s1). PyTorch's formulas, as optimizers.ts writes them with tfjs ops.
+ * One optimizer as element-wise programs over the packed vectors: a new value for each state
+ * vector (reading its old value as s and the gradient as g), then the new parameters (reading p,
+ * g and the new state vectors s0, s1). PyTorch's formulas, as optimizers.ts writes them.
  */
 interface UpdateRule {
   slots: string[];
@@ -318,41 +401,31 @@ function updateRule(name: OptimizerName): UpdateRule {
   }
 }
 
-function slotProgram(expression: string, size: number): GPGPUProgram {
+/** Element-wise over same-shape packed vectors: every input's texel is the output's own (resultUV). */
+function elementwiseProgram(
+  inputs: string[],
+  expression: string,
+  size: number,
+  uniforms: string[] = [],
+): GPGPUProgram {
   return {
-    variableNames: ['slot', 'grad'],
+    // The samplers are named <input>Tex so the GLSL can call the values themselves p, g, s...
+    variableNames: inputs.map((n) => `${n}Tex`),
     outputShape: [size],
+    packedInputs: true,
+    packedOutput: true,
+    customUniforms: uniforms.map((name) => ({ name, type: 'float' as const })),
     userCode: `
       void main() {
-        float s = getSlotAtOutCoords();
-        float g = getGradAtOutCoords();
-        setOutput(${expression});
-      }`,
-  };
-}
-
-function paramProgram(expression: string, slots: number, size: number): GPGPUProgram {
-  const names = Array.from({ length: slots }, (_, i) => `slot${i}`);
-  return {
-    variableNames: ['param', 'grad', ...names],
-    outputShape: [size],
-    customUniforms: [
-      { name: 'a', type: 'float' },
-      { name: 'b', type: 'float' },
-    ],
-    userCode: `
-      void main() {
-        float p = getParamAtOutCoords();
-        float g = getGradAtOutCoords();
-        ${names.map((_, i) => `float s${i} = getSlot${i}AtOutCoords();`).join('\n')}
+        ${inputs.map((n) => `vec4 ${n} = texture(${n}Tex, resultUV);`).join('\n')}
         setOutput(${expression});
       }`,
   };
 }
 
 /**
- * A training step on WebGL for one model layout and optimizer. Programs are built once per batch
- * size (tfjs compiles each shader once and caches it).
+ * A training step on WebGL for one model layout and optimizer (check supportsWebglStep first).
+ * Programs are built once per batch size; tfjs compiles each shader once and caches it.
  */
 export class WebglStep {
   private readonly programs = new Map<string, GPGPUProgram>();
@@ -383,75 +456,58 @@ export class WebglStep {
   ): tf.Tensor1D {
     const { layout, rule } = this;
     const backend = tf.backend() as MathBackendWebGL;
-    const texShape = (t: tf.Tensor): TexShape => {
-      backend.uploadToGPU(t.dataId);
-      const data = backend.texData.get(t.dataId);
-      // A packed input is unpacked by tfjs into a texture of the default shape.
-      return data.isPacked ? webgl_util.getTextureShapeFromLogicalShape(t.shape) : data.texShape!;
-    };
     const run = (
       name: string,
       make: (tex: TexShape[]) => GPGPUProgram,
       inputs: tf.Tensor[],
       uniforms?: number[][],
+      packedInputs = true,
     ): tf.Tensor => {
-      const tex = inputs.map(texShape);
-      const key = `${name}/${size}/${inputs.map((t) => t.shape.join('x')).join(',')}/${tex.join(';')}`;
+      const key = `${name}/${size}/${inputs.map((t) => t.shape.join('x')).join(',')}`;
       let program = this.programs.get(key);
       if (!program) {
-        program = make(tex);
+        program = make(inputs.map((t) => texShape(backend, t, packedInputs)));
         this.programs.set(key, program);
       }
-      return tf
-        .engine()
-        .makeTensorFromTensorInfo(backend.compileAndRun(program, inputs, 'float32', uniforms));
+      const out = backend.compileAndRun(program, inputs, 'float32', uniforms);
+      return tf.engine().makeTensorFromTensorInfo(out);
     };
     const L = layout.layers.length;
     const classes = layout.sizes[L];
     const P = layout.paramCount;
     return tf.tidy(() => {
+      const at = [[start]];
+      // The resident set and the order are unpacked (uploaded), so these two read them unpacked.
       const x = run(
-        'gather',
+        'gatherX',
         (t) => gatherProgram(size, layout.sizes[0], t),
         [split.images, order],
-        [[start]],
+        at,
+        false,
       );
+      const y = run('gatherY', (t) => gatherProgram(size, classes, t), [split.oneHot, order], at, false);
       // Forward: acts[i] is the output of layer i ([size, outputs]); the last are the logits.
       const acts: tf.Tensor[] = [];
-      const l0 = layout.layers[0];
-      acts.push(
-        tf.fused.matMul({
-          a: x as tf.Tensor2D,
-          b: tf.reshape(tf.slice(params, l0.weightOffset, l0.inputs * l0.outputs), [l0.inputs, l0.outputs]),
-          bias: tf.slice(params, l0.biasOffset, l0.outputs),
-          activation: 'relu',
-        }),
-      );
-      for (let i = 1; i < L; i++)
-        acts.push(run(`dense${i}`, (t) => denseProgram(layout, i, size, t), [acts[i - 1], params]));
+      for (let i = 0; i < L; i++)
+        acts.push(run(`dense${i}`, (t) => denseProgram(layout, i, size, t), [acts[i - 1] ?? x, params]));
       const logits = acts[L - 1];
       const capacity = position < losses.shape[0] ? losses.shape[0] : losses.shape[0] * 2;
       const newLosses = run(
         `loss${capacity}`,
         (t) => lossProgram(classes, size, losses.shape[0], capacity, t),
-        [losses, logits, split.oneHot, order],
-        [[start], [position]],
+        [losses, logits, y],
+        [[position]],
       ) as tf.Tensor1D;
       // Backward: deltas[i] is d(loss)/d(pre-activation of layer i).
       const deltas: tf.Tensor[] = new Array(L);
-      deltas[L - 1] = run(
-        'error',
-        (t) => outputErrorProgram(classes, size, t),
-        [logits, split.oneHot, order],
-        [[start]],
-      );
+      deltas[L - 1] = run('error', (t) => outputErrorProgram(classes, size, t), [logits, y]);
       for (let i = L - 2; i >= 0; i--)
         deltas[i] = run(`hidden${i}`, (t) => hiddenErrorProgram(layout, i, size, t), [
           acts[i],
           deltas[i + 1],
           params,
         ]);
-      const gw0 = tf.matMul(x, deltas[0], true, false);
+      const gw0 = tf.matMul(x as tf.Tensor2D, deltas[0] as tf.Tensor2D, true, false);
       const gradient = run('gradient', (t) => gradientProgram(layout, size, t), [
         gw0,
         ...acts.slice(0, L - 1),
@@ -460,18 +516,27 @@ export class WebglStep {
       // Update: each state vector, then the parameters from the new state.
       optimizer.steps++;
       const next = optimizer.slots.map((slot, i) =>
-        run(`slot${i}`, () => slotProgram(rule.slots[i], P), [slot, gradient]),
+        run(`slot${i}`, () => elementwiseProgram(['s', 'g'], rule.slots[i], P), [slot, gradient]),
       );
-      const [a, b] = rule.uniforms(learningRate, optimizer.steps);
+      const slotNames = next.map((_, i) => `s${i}`);
       const newParams = run(
         'params',
-        () => paramProgram(rule.param, next.length, P),
+        () => elementwiseProgram(['p', 'g', ...slotNames], rule.param, P, ['a', 'b']),
         [params, gradient, ...next],
-        [[a], [b]],
+        rule.uniforms(learningRate, optimizer.steps).map((v) => [v]),
       );
       optimizer.slots.forEach((slot, i) => slot.assign(next[i] as tf.Tensor1D));
       params.assign(newParams as tf.Tensor1D);
       return newLosses;
     });
   }
+}
+
+/** The texture shape `t` has when a program reads it packed (or unpacked): tfjs converts if needed. */
+function texShape(backend: MathBackendWebGL, t: tf.Tensor, packed: boolean): TexShape {
+  backend.uploadToGPU(t.dataId);
+  const data = backend.texData.get(t.dataId);
+  return !!data.isPacked === packed
+    ? data.texShape!
+    : webgl_util.getTextureShapeFromLogicalShape(t.shape, packed);
 }
