@@ -55,59 +55,55 @@ const RELU = `
   vec4 relu(vec4 v) { return vec4(relu(v.x), relu(v.y), relu(v.z), relu(v.w)); }`;
 
 /**
- * GLSL for a texture of [rows, cols] texels: ${name}Fetch(p), the texel at p; ${name}Texel(t),
- * where texel t of the row-major order sits; ${name}Step${by}(p): `by` texels further on, for each
- * step size in `steps`, without a division or a loop (the inner loops walk the weights).
+ * GLSL for a texture of [rows, cols] texels: ${name}Fetch(p), the texel at p, read with texture()
+ * at its centre (on SwiftShader it measured twice as fast as texelFetch); ${name}Texel(t), where
+ * texel t of the row-major order sits.
  */
-function texelWalk(name: string, [rows, cols]: TexShape, steps: number[] = []): string {
-  const walks = [...new Set(steps)].map((by) => {
-    const rows = Math.floor(by / cols);
-    const rest = by - rows * cols;
-    return `
-    ivec2 ${name}Step${by}(ivec2 p) {
-      p += ivec2(${rest}, ${rows});
-      if (p.x >= ${cols}) p += ivec2(${-cols}, 1);
-      return p;
-    }`;
-  });
-  // texture() at the texel's centre: on SwiftShader it measured twice as fast as texelFetch.
+function texels(name: string, [rows, cols]: TexShape): string {
   return `
-    vec4 ${name}Fetch(ivec2 p) { return texture(${name}, (vec2(p) + 0.5) / vec2(${cols}.0, ${rows}.0)); }
-    ivec2 ${name}Texel(int t) { int row = t / ${cols}; return ivec2(t - row * ${cols}, row); }
-    ${walks.join('')}`;
+    const vec2 ${name}Inv = vec2(${1 / cols}, ${1 / rows});
+    vec4 ${name}Fetch(ivec2 p) { return texture(${name}, (vec2(p) + 0.5) * ${name}Inv); }
+    ivec2 ${name}Texel(int t) { int row = t / ${cols}; return ivec2(t - row * ${cols}, row); }`;
 }
 
 /**
- * GLSL for a packed 1D input: ${name}Texel/Step as texelWalk, ${name}Pair(i) for i even:
+ * GLSL for a packed 1D input: as texels(), and ${name}Pair(i) for i even:
  * vec2(v[i], v[i + 1]).
  */
-function packedVector(name: string, tex: TexShape, steps: number[] = []): string {
+function packedVector(name: string, tex: TexShape): string {
   return `
-    ${texelWalk(name, packedTexels(tex), steps)}
+    ${texels(name, packedTexels(tex))}
     vec2 ${name}Pair(int i) { return ${name}Fetch(${name}Texel(i >> 1)).xy; }`;
 }
 
 /**
  * GLSL for a packed 2D input of `cols` columns: ${name}Block(r, c) for r, c even, the texel
- * (r, c) (r, c+1) (r+1, c) (r+1, c+1), and ${name}At(r, c), one value.
+ * (r, c) (r, c+1) (r+1, c) (r+1, c+1); ${name}Grid(tc, tr), the same block as
+ * ${name}Block(2 tr, 2 tc); ${name}At(r, c), one value.
  */
 function packedMatrix(name: string, cols: number, tex: TexShape): string {
   const texelsPerRow = Math.ceil(cols / 2);
-  const texels = packedTexels(tex);
+  const size = packedTexels(tex);
   const fetch =
-    texels[1] === texelsPerRow
+    size[1] === texelsPerRow
       ? `${name}Fetch(ivec2(c >> 1, r >> 1))`
       : `${name}Fetch(${name}Texel((r >> 1) * ${texelsPerRow} + (c >> 1)))`;
+  // Hot loops walk the grid of blocks with float coordinates: no int to float per fetch.
+  const grid =
+    size[1] === texelsPerRow
+      ? `texture(${name}, (vec2(tc, tr) + 0.5) * ${name}Inv)`
+      : `${name}Block(int(tr) * 2, int(tc) * 2)`;
   return `
-    ${texelWalk(name, texels)}
+    ${texels(name, size)}
     vec4 ${name}Block(int r, int c) { return ${fetch}; }
+    vec4 ${name}Grid(float tc, float tr) { return ${grid}; }
     float ${name}At(int r, int c) { return ${name}Block(r & ~1, c & ~1)[((r & 1) << 1) + (c & 1)]; }`;
 }
 
 /** GLSL for an unpacked 1D or 2D input read by flat index: ${name}Flat(i). */
 function flatAccess(name: string, tex: TexShape): string {
   return `
-    ${texelWalk(name, tex)}
+    ${texels(name, tex)}
     float ${name}Flat(int i) { return ${name}Fetch(${name}Texel(i)).r; }`;
 }
 
@@ -146,33 +142,81 @@ function rowEdge(batch: number): string {
   return batch % 2 === 0 ? '' : `if (rc.x + 1 >= ${batch}) o.zw = vec2(0.0);`;
 }
 
-/** [B, outputs] packed: relu?(x W + b) for layer i, W and b read from the flat parameters. */
-function denseProgram(layout: MlpLayout, i: number, batch: number, [x, params]: TexShape[]): GPGPUProgram {
+/** Where each layer's kernel sits in the stacked weights texture: rows from `rowOffsets[i]`. */
+function weightRows(layout: MlpLayout): { rowOffsets: number[]; rows: number; cols: number } {
+  const rowOffsets: number[] = [];
+  let rows = 0;
+  for (const l of layout.layers) {
+    rowOffsets.push(rows);
+    rows += l.inputs;
+  }
+  return { rowOffsets, rows, cols: Math.max(...layout.layers.map((l) => l.outputs)) };
+}
+
+/**
+ * [sum of inputs, widest outputs] packed: every layer's kernel as a 2D matrix, stacked, copied
+ * from the flat parameters once a step. The products then read a 2x2 block of weights per fetch,
+ * as tfjs's matMul does, instead of two pairs from the flat vector.
+ */
+function weightsProgram(layout: MlpLayout, [params]: TexShape[]): GPGPUProgram {
+  const { rowOffsets, rows, cols } = weightRows(layout);
+  const branches = layout.layers.map((l, i) => {
+    const top = rowOffsets[i];
+    return `if (rc.x < ${top + l.inputs}) {
+          if (rc.y < ${l.outputs}) {
+            int f = ${l.weightOffset} + (rc.x - ${top}) * ${l.outputs} + rc.y;
+            o = vec4(paramsPair(f), paramsPair(f + ${l.outputs}));
+          }
+        }`;
+  });
+  return {
+    variableNames: ['params'],
+    outputShape: [rows, cols],
+    packedInputs: true,
+    packedOutput: true,
+    userCode: `
+      ${packedVector('params', params)}
+      void main() {
+        ivec2 rc = getOutputCoords();
+        vec4 o = vec4(0.0);
+        ${branches.join(' else ')}
+        setOutput(o);
+      }`,
+  };
+}
+
+/** [B, outputs] packed: relu?(x W + b) for layer i; W from the stacked weights, b from params. */
+function denseProgram(
+  layout: MlpLayout,
+  i: number,
+  batch: number,
+  [x, weights, params]: TexShape[],
+): GPGPUProgram {
   const l = layout.layers[i];
   const last = i === layout.layers.length - 1;
-  const half = l.outputs / 2; // texels per kernel row
+  const { rowOffsets, cols } = weightRows(layout);
   return {
-    variableNames: ['x', 'params'],
+    variableNames: ['x', 'weights', 'params'],
     outputShape: [batch, l.outputs],
     packedInputs: true,
     packedOutput: true,
     userCode: `
       ${RELU}
       ${packedMatrix('x', l.inputs, x)}
-      ${packedVector('params', params, [half])}
+      ${packedMatrix('weights', cols, weights)}
+      ${packedVector('params', params)}
       void main() {
         ivec2 rc = getOutputCoords();
         vec2 bias = paramsPair(${l.biasOffset} + rc.y);
         vec4 o = vec4(bias, bias);
-        ivec2 w = paramsTexel((${l.weightOffset} + rc.y) >> 1);
-        for (int k = 0; k < ${l.inputs}; k += 2) {
-          vec4 xs = xBlock(rc.x, k);
-          vec2 w0 = paramsFetch(w).xy;
-          w = paramsStep${half}(w);
-          vec2 w1 = paramsFetch(w).xy;
-          w = paramsStep${half}(w);
-          o.xy += xs.x * w0 + xs.y * w1;
-          o.zw += xs.z * w0 + xs.w * w1;
+        float xRow = float(rc.x >> 1);
+        float wCol = float(rc.y >> 1);
+        for (int t = 0; t < ${l.inputs / 2}; t++) {
+          float ft = float(t);
+          vec4 xs = xGrid(ft, xRow);
+          vec4 ws = weightsGrid(wCol, ft + ${rowOffsets[i] / 2}.0);
+          o.xy += xs.x * ws.xy + xs.y * ws.zw;
+          o.zw += xs.z * ws.xy + xs.w * ws.zw;
         }
         ${last ? '' : 'o = relu(o);'}
         ${rowEdge(batch)}
@@ -266,32 +310,30 @@ function hiddenErrorProgram(
   layout: MlpLayout,
   i: number,
   batch: number,
-  [h, delta, params]: TexShape[],
+  [h, delta, weights]: TexShape[],
 ): GPGPUProgram {
   const next = layout.layers[i + 1];
-  const half = next.outputs / 2;
+  const { rowOffsets, cols } = weightRows(layout);
   return {
-    variableNames: ['h', 'delta', 'params'],
+    variableNames: ['h', 'delta', 'weights'],
     outputShape: [batch, next.inputs],
     packedInputs: true,
     packedOutput: true,
     userCode: `
       ${packedMatrix('h', next.inputs, h)}
       ${packedMatrix('delta', next.outputs, delta)}
-      ${packedVector('params', params, [half, 1])}
+      ${packedMatrix('weights', cols, weights)}
       void main() {
         ivec2 rc = getOutputCoords();
-        // Kernel rows rc.y and rc.y + 1 of layer i + 1, walked a pair of columns at a time.
-        ivec2 w0 = paramsTexel((${next.weightOffset} + rc.y * ${next.outputs}) >> 1);
-        ivec2 w1 = paramsStep${half}(w0);
         vec4 o = vec4(0.0);
-        for (int j = 0; j < ${next.outputs}; j += 2) {
-          vec4 d = deltaBlock(rc.x, j);
-          vec2 a = paramsFetch(w0).xy;
-          vec2 b = paramsFetch(w1).xy;
-          o += vec4(dot(d.xy, a), dot(d.xy, b), dot(d.zw, a), dot(d.zw, b));
-          w0 = paramsStep1(w0);
-          w1 = paramsStep1(w1);
+        float dRow = float(rc.x >> 1);
+        float wRow = float((${rowOffsets[i + 1]} + rc.y) >> 1);
+        for (int t = 0; t < ${next.outputs / 2}; t++) {
+          float ft = float(t);
+          vec4 d = deltaGrid(ft, dRow);
+          // Kernel rows rc.y, rc.y + 1 of layer i + 1, columns 2t, 2t + 1.
+          vec4 w = weightsGrid(ft, wRow);
+          o += vec4(dot(d.xy, w.xy), dot(d.xy, w.zw), dot(d.zw, w.xy), dot(d.zw, w.zw));
         }
         setOutput(o * vec4(greaterThan(hBlock(rc.x, rc.y), vec4(0.0))));
       }`,
@@ -299,50 +341,76 @@ function hiddenErrorProgram(
 }
 
 /**
- * [paramCount] packed: the gradient of the flat vector, two entries per fragment. Inputs: gw0
- * (layer 0's kernel gradient x^T d1, [784, h1]), h1..h(L-1) (hidden activations), d1..dL (each
- * layer's error). Kernel entries (k, j), (k, j + 1) of layer i > 0 are sums over the batch of
- * h_i[b, k] * d_(i+1)[b, j and j + 1]; bias entries the sums of d[b, j and j + 1].
+ * [sum of inputs, widest outputs] packed, the stacked weights' layout: each layer's kernel
+ * gradient a^T d (a its input, x or a hidden activation; d its error), summed over the batch,
+ * one 2x2 block per fragment as tfjs's matMul computes it. Inputs: x, h1..h(L-1), d1..dL.
+ */
+function kernelGradientProgram(layout: MlpLayout, batch: number, tex: TexShape[]): GPGPUProgram {
+  const L = layout.layers.length;
+  const { rowOffsets, rows, cols } = weightRows(layout);
+  const inputs = ['x', ...layout.sizes.slice(1, L).map((_, i) => `h${i + 1}`)];
+  const deltas = layout.sizes.slice(1).map((_, i) => `d${i + 1}`);
+  const access = [
+    ...inputs.map((n, i) => packedMatrix(n, layout.sizes[i], tex[i])),
+    ...deltas.map((n, i) => packedMatrix(n, layout.sizes[i + 1], tex[L + i])),
+  ];
+  const branches = layout.layers.map(
+    (l, i) => `if (rc.x < ${rowOffsets[i] + l.inputs}) {
+          if (rc.y < ${l.outputs}) {
+            float aCol = float((rc.x - ${rowOffsets[i]}) >> 1);
+            for (int t = 0; t < ${Math.ceil(batch / 2)}; t++) {
+              vec4 a = ${inputs[i]}Grid(aCol, float(t));
+              vec4 d = ${deltas[i]}Grid(dCol, float(t));
+              o += a.xxyy * d.xyxy + a.zzww * d.zwzw;
+            }
+          }
+        }`,
+  );
+  return {
+    variableNames: [...inputs, ...deltas],
+    outputShape: [rows, cols],
+    packedInputs: true,
+    packedOutput: true,
+    userCode: `
+      ${access.join('\n')}
+      void main() {
+        ivec2 rc = getOutputCoords();
+        float dCol = float(rc.y >> 1);
+        vec4 o = vec4(0.0);
+        ${branches.join(' else ')}
+        setOutput(o);
+      }`,
+  };
+}
+
+/**
+ * [paramCount] packed: the gradient of the flat vector, two entries per fragment: kernel entries
+ * copied from the stacked kernel gradients, bias entries the sums over the batch of each
+ * layer's error. Inputs: the kernel gradients, d1..dL.
  */
 function gradientProgram(layout: MlpLayout, batch: number, tex: TexShape[]): GPGPUProgram {
-  const L = layout.layers.length;
-  const l0 = layout.layers[0];
-  const hidden = layout.sizes.slice(1, L).map((width, i) => ({ name: `h${i + 1}`, width }));
-  const deltas = layout.sizes.slice(1).map((width, i) => ({ name: `d${i + 1}`, width }));
+  const { rowOffsets, cols } = weightRows(layout);
+  const deltas = layout.sizes.slice(1).map((_, i) => `d${i + 1}`);
   const access = [
-    packedMatrix('gw0', l0.outputs, tex[0]),
-    ...[...hidden, ...deltas].map((m, i) => packedMatrix(m.name, m.width, tex[i + 1])),
+    packedMatrix('kernels', cols, tex[0]),
+    ...deltas.map((n, i) => packedMatrix(n, layout.sizes[i + 1], tex[i + 1])),
   ];
-  const branches = layout.layers.map((l, i) => {
-    const d = `d${i + 1}`;
-    const kernel =
-      i === 0
-        ? `int k = i / ${l.outputs};
-          int j = i - k * ${l.outputs};
-          vec4 g = gw0Block(k & ~1, j);
-          o = (k & 1) == 0 ? g.xy : g.zw;`
-        : `int r = i - ${l.weightOffset};
-          int k = r / ${l.outputs};
-          int j = r - k * ${l.outputs};
-          int odd = k & 1;
-          for (int b = 0; b < ${batch}; b += 2) {
-            vec4 hs = h${i}Block(b, k & ~1);
-            vec4 ds = ${d}Block(b, j);
-            o += hs[odd] * ds.xy + hs[2 + odd] * ds.zw;
-          }`;
-    return `
-        if (i < ${l.biasOffset}) {
-          ${kernel}
+  const branches = layout.layers.map(
+    (l, i) => `if (i < ${l.biasOffset}) {
+          int k = (i - ${l.weightOffset}) / ${l.outputs};
+          int j = i - ${l.weightOffset} - k * ${l.outputs};
+          vec4 g = kernelsBlock(${rowOffsets[i]} + (k & ~1), j);
+          o = (k & 1) == 0 ? g.xy : g.zw;
         } else if (i < ${l.biasOffset + l.outputs}) {
           int j = i - ${l.biasOffset};
           for (int b = 0; b < ${batch}; b += 2) {
-            vec4 ds = ${d}Block(b, j);
+            vec4 ds = ${deltas[i]}Block(b, j);
             o += ds.xy + ds.zw;
           }
-        }`;
-  });
+        }`,
+  );
   return {
-    variableNames: ['gw0', ...hidden.map((m) => m.name), ...deltas.map((m) => m.name)],
+    variableNames: ['kernels', ...deltas],
     outputShape: [layout.paramCount],
     packedInputs: true,
     packedOutput: true,
@@ -488,8 +556,11 @@ export class WebglStep {
       const y = run('gatherY', (t) => gatherProgram(size, classes, t), [split.oneHot, order], at, false);
       // Forward: acts[i] is the output of layer i ([size, outputs]); the last are the logits.
       const acts: tf.Tensor[] = [];
+      const weights = run('weights', (t) => weightsProgram(layout, t), [params]);
       for (let i = 0; i < L; i++)
-        acts.push(run(`dense${i}`, (t) => denseProgram(layout, i, size, t), [acts[i - 1] ?? x, params]));
+        acts.push(
+          run(`dense${i}`, (t) => denseProgram(layout, i, size, t), [acts[i - 1] ?? x, weights, params]),
+        );
       const logits = acts[L - 1];
       const capacity = position < losses.shape[0] ? losses.shape[0] : losses.shape[0] * 2;
       const newLosses = run(
@@ -505,14 +576,14 @@ export class WebglStep {
         deltas[i] = run(`hidden${i}`, (t) => hiddenErrorProgram(layout, i, size, t), [
           acts[i],
           deltas[i + 1],
-          params,
+          weights,
         ]);
-      const gw0 = tf.matMul(x as tf.Tensor2D, deltas[0] as tf.Tensor2D, true, false);
-      const gradient = run('gradient', (t) => gradientProgram(layout, size, t), [
-        gw0,
+      const kernels = run('kernelGradient', (t) => kernelGradientProgram(layout, size, t), [
+        x,
         ...acts.slice(0, L - 1),
         ...deltas,
       ]);
+      const gradient = run('gradient', (t) => gradientProgram(layout, size, t), [kernels, ...deltas]);
       // Update: each state vector, then the parameters from the new state.
       optimizer.steps++;
       const next = optimizer.slots.map((slot, i) =>
