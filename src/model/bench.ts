@@ -6,8 +6,7 @@
  * Uses scratch models, so the page's model is untouched.
  */
 import * as tf from '@tensorflow/tfjs';
-import { CpuMlp } from './cpuMlp';
-import { createCpuOptimizer } from './cpuOptimizers';
+import { createCpuTrainer } from './cpuOptimizers';
 import type { DeviceSplit } from './dataset';
 import { createMlp, disposeMlp, initialParams, mlpLayout } from './mlp';
 import { createOptimizer } from './optimizers';
@@ -47,8 +46,7 @@ export async function benchSteps(
   if (impl === 'fast' && session.engine === 'js') {
     const cpu = session.ensureCpuData();
     const labels = session.mnist!.train.labels;
-    const model = new CpuMlp(layout, values);
-    const optimizer = createCpuOptimizer('adam', layout.paramCount);
+    const { model, optimizer } = createCpuTrainer(layout, values, 'adam');
     return time(async (n) => {
       for (let i = 0; i < n; i++) {
         model.lossAndGradient(cpu.train, labels, orderValues, nextStart(), batchSize);

@@ -5,7 +5,7 @@ import { maxDifference, runCoreSteps } from '../test/fixtures/coreSteps';
 import { loadMnistSubset } from '../test/fixtures/mnist';
 import { CpuMlp } from './cpuMlp';
 import { sparseFromBytes } from './sparseImages';
-import { createCpuOptimizer } from './cpuOptimizers';
+import { createCpuTrainer } from './cpuOptimizers';
 import { uploadSplit } from './dataset';
 import { createMlp, disposeMlp, initialParams, mlpLayout } from './mlp';
 import { evaluateSplit, predictProbabilities } from './step';
@@ -25,8 +25,8 @@ describe('CPU step vs tfjs core-ops step (and so the stock layers model, mlp.tes
       const run = await runCoreSteps(name, STEPS, BATCH, lr);
       const { mnist, layout, values, orderValues } = run;
 
-      const cpu = new CpuMlp(layout, values.slice());
-      const cpuOptimizer = createCpuOptimizer(name, layout.paramCount);
+      // As the js engine builds them: Adam runs its WebAssembly SIMD update (simdAdam.ts).
+      const { model: cpu, optimizer: cpuOptimizer } = createCpuTrainer(layout, values, name);
       const sparse = sparseFromBytes(mnist.train.images, mnist.train.count);
       const ours: number[] = [];
       for (let s = 0; s < STEPS; s++) {

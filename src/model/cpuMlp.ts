@@ -26,8 +26,8 @@ const EVAL_CHUNK = 256;
 
 /**
  * A model's parameters on the CPU and the scratch buffers its passes need. `params`
- * ([layout.paramCount] float32) is updated in place by training; `gradient` is all zeros between
- * steps (the optimizer clears it as it consumes it).
+ * ([layout.paramCount] float32) is updated in place by training; `gradient` (the caller's, or a
+ * new one) is all zeros between steps (the optimizer clears it as it consumes it).
  */
 export class CpuMlp {
   readonly layout: MlpLayout;
@@ -51,12 +51,16 @@ export class CpuMlp {
   private batchValue = new Float32Array(0);
   private rowEnd = new Int32Array(0);
 
-  constructor(layout: MlpLayout, params: Float32Array) {
-    if (params.length !== layout.paramCount)
+  constructor(
+    layout: MlpLayout,
+    params: Float32Array,
+    gradient: Float32Array = new Float32Array(layout.paramCount),
+  ) {
+    if (params.length !== layout.paramCount || gradient.length !== layout.paramCount)
       throw new Error(`expected ${layout.paramCount} parameters, got ${params.length}`);
     this.layout = layout;
     this.params = params;
-    this.gradient = new Float32Array(layout.paramCount);
+    this.gradient = gradient;
   }
 
   /** Grows the scratch buffers to hold `rows` rows. */

@@ -4,7 +4,10 @@
  * updates the state and the parameter. Adam's bias corrections are two scalars per step.
  */
 import type { OptimizerName } from '../protocol/messages';
+import type { MlpLayout } from './mlp';
+import { CpuMlp } from './cpuMlp';
 import { ADAM, MOMENTUM, RMSPROP, slotCount } from './optimizers';
+import { createSimdAdam, type SimdAdam } from './simdAdam';
 
 export interface CpuOptimizer {
   readonly name: OptimizerName;
@@ -17,18 +20,40 @@ export interface CpuOptimizer {
 }
 
 /**
+ * A model with weights `values` (copied) and its optimizer, state zeroed or taken from `state`.
+ * With Adam where WebAssembly SIMD runs, the weights, gradient and state live in the SIMD
+ * update's memory (simdAdam.ts), so the update runs there.
+ */
+export function createCpuTrainer(
+  layout: MlpLayout,
+  values: Float32Array,
+  name: OptimizerName,
+  state?: Float32Array,
+  steps = 0,
+): { model: CpuMlp; optimizer: CpuOptimizer } {
+  const simd = name === 'adam' ? createSimdAdam(layout.paramCount) : null;
+  const params = simd?.params ?? new Float32Array(layout.paramCount);
+  params.set(values);
+  const model = new CpuMlp(layout, params, simd?.gradient);
+  return { model, optimizer: createCpuOptimizer(name, layout.paramCount, state, steps, simd) };
+}
+
+/**
  * A fresh optimizer for `paramCount` parameters, its state zeroed, or copied from `state`
- * (slotCount(name) * paramCount floats, slot after slot) when resuming from a snapshot.
+ * (slotCount(name) * paramCount floats, slot after slot) when resuming from a snapshot. With
+ * `simd` (Adam only), its m and v are the slots, and apply runs there for its params and gradient.
  */
 export function createCpuOptimizer(
   name: OptimizerName,
   paramCount: number,
   state?: Float32Array,
   steps = 0,
+  simd: SimdAdam | null = null,
 ): CpuOptimizer {
-  const slots = Array.from({ length: slotCount(name) }, (_, i) =>
-    state ? state.slice(i * paramCount, (i + 1) * paramCount) : new Float32Array(paramCount),
-  );
+  const slots = simd
+    ? [simd.m, simd.v]
+    : Array.from({ length: slotCount(name) }, () => new Float32Array(paramCount));
+  if (state) slots.forEach((s, i) => s.set(state.subarray(i * paramCount, (i + 1) * paramCount)));
   const optimizer: CpuOptimizer = {
     name,
     slots,
@@ -73,6 +98,10 @@ export function createCpuOptimizer(
           const bc2 = 1 - beta2 ** optimizer.steps;
           const stepSize = (lr * Math.sqrt(bc2)) / bc1;
           const epsHat = epsilon * Math.sqrt(bc2);
+          if (simd && p === simd.params && g === simd.gradient) {
+            simd.apply(beta1, beta2, stepSize, epsHat);
+            return;
+          }
           for (let i = 0; i < n; i++) {
             const gi = g[i];
             const mi = beta1 * m[i] + (1 - beta1) * gi;

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { OptimizerName } from '../protocol/messages';
-import { createCpuOptimizer, type CpuOptimizer } from './cpuOptimizers';
+import { createCpuTrainer } from './cpuOptimizers';
 import type { DeviceSplit } from './dataset';
 import { createMlp, type Mlp, type MlpLayout } from './mlp';
 import { createOptimizer, type FlatOptimizer } from './optimizers';
@@ -137,12 +137,17 @@ export function deviceSteps(model: Mlp, optimizer: FlatOptimizer): DeviceSteps {
 }
 
 function cpuEngine(session: Session, start: EngineStart): StepEngine {
-  session.setWeights(start.layout, start.params.slice());
-  const model = session.cpuModel!;
+  const { model, optimizer } = createCpuTrainer(
+    start.layout,
+    start.params,
+    start.optimizer,
+    start.slots,
+    start.steps,
+  );
+  session.cpuModel = model;
   const data = session.ensureCpuData();
   const labels = session.mnist!.train.labels;
   const P = start.layout.paramCount;
-  const optimizer: CpuOptimizer = createCpuOptimizer(start.optimizer, P, start.slots, start.steps);
   let order: Int32Array = new Int32Array(0);
   let losses: number[] = [];
   return {
