@@ -1,13 +1,9 @@
 import { useMemo } from 'react';
-import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, XAxis, YAxis } from 'recharts';
+import { CartesianGrid, ComposedChart, ResponsiveContainer, XAxis, YAxis } from 'recharts';
 import type { MetricsStore } from '../../client/metricsStore';
 import { useStoreMemo } from '../hooks/useStoreVersion';
 import { CHART_COLORS, accuracyCaption, accuracyFloor, accuracyRows, accuracyTicks } from './series';
-
-/** Legend text in the body colour, like the loss chart's. */
-function legendLabel(value: string) {
-  return <span className="chart-legend-label">{value}</span>;
-}
+import { ChartLegend, SeriesDots, SeriesPath } from './SvgSeries';
 
 export interface AccuracyChartProps {
   store: MetricsStore;
@@ -31,6 +27,8 @@ export function AccuracyChart({ store, height = 220 }: AccuracyChartProps) {
   const latest = epochs.at(-1);
   const lastEpoch = Math.max(latest?.epochs ?? 1, latest?.epoch ?? 1);
   const ticks = useMemo(() => Array.from({ length: lastEpoch }, (_, i) => i + 1), [lastEpoch]);
+  const train = useMemo(() => rows.map((r) => ({ x: r.epoch, y: r.train })), [rows]);
+  const test = useMemo(() => rows.map((r) => ({ x: r.epoch, y: r.test })), [rows]);
 
   return (
     <figure className="panel chart" aria-label="Accuracy chart" data-testid="chart.accuracy">
@@ -38,12 +36,14 @@ export function AccuracyChart({ store, height = 220 }: AccuracyChartProps) {
       {/* The chart is mounted from the start, empty, so the first batch does not pay for mounting it. */}
       <div className="chart-plot" style={{ height }}>
         <ResponsiveContainer width="100%" height="100%">
-          <LineChart data={rows} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
+          <ComposedChart margin={{ top: 8, right: 16, bottom: 12, left: 0 }}>
             <CartesianGrid stroke={CHART_COLORS.grid} vertical={false} />
             <XAxis
               type="number"
               dataKey="epoch"
               domain={[1, lastEpoch]}
+              // Fixed domains: the series draw themselves (SvgSeries.tsx) and hand recharts no data.
+              allowDataOverflow
               ticks={ticks}
               allowDecimals={false}
               padding={{ left: 16, right: 16 }}
@@ -58,33 +58,20 @@ export function AccuracyChart({ store, height = 220 }: AccuracyChartProps) {
               }}
             />
             <YAxis
+              type="number"
               domain={[floor, 100]}
+              allowDataOverflow
               ticks={yTicks}
               width={44}
               tickFormatter={(v: number) => `${v}%`}
               stroke={CHART_COLORS.axis}
               fontSize={12}
             />
-            <Line
-              name="Train (in-sample)"
-              dataKey="train"
-              stroke={CHART_COLORS.train}
-              strokeWidth={2}
-              dot={{ r: 4, fill: CHART_COLORS.train }}
-              activeDot={false}
-              isAnimationActive={false}
-            />
-            <Line
-              name="Test (out-of-sample)"
-              dataKey="test"
-              stroke={CHART_COLORS.test}
-              strokeWidth={2}
-              dot={{ r: 4, fill: CHART_COLORS.test }}
-              activeDot={false}
-              isAnimationActive={false}
-            />
-            <Legend height={24} iconSize={10} wrapperStyle={{ fontSize: 12 }} formatter={legendLabel} />
-          </LineChart>
+            <SeriesPath points={train} stroke={CHART_COLORS.train} width={2} />
+            <SeriesPath points={test} stroke={CHART_COLORS.test} width={2} />
+            <SeriesDots points={train} fill={CHART_COLORS.train} />
+            <SeriesDots points={test} fill={CHART_COLORS.test} />
+          </ComposedChart>
         </ResponsiveContainer>
         {!latest && (
           <p className="chart-empty">
@@ -93,6 +80,12 @@ export function AccuracyChart({ store, height = 220 }: AccuracyChartProps) {
           </p>
         )}
       </div>
+      <ChartLegend
+        items={[
+          { label: 'Train (in-sample)', color: CHART_COLORS.train },
+          { label: 'Test (out-of-sample)', color: CHART_COLORS.test },
+        ]}
+      />
       <figcaption className="chart-caption">{latest ? accuracyCaption(latest) : 'No epochs yet.'}</figcaption>
     </figure>
   );

@@ -1,15 +1,5 @@
 import { memo, useDeferredValue, useMemo } from 'react';
-import {
-  CartesianGrid,
-  ComposedChart,
-  Legend,
-  Line,
-  ReferenceLine,
-  ResponsiveContainer,
-  Scatter,
-  XAxis,
-  YAxis,
-} from 'recharts';
+import { CartesianGrid, ComposedChart, ReferenceLine, ResponsiveContainer, XAxis, YAxis } from 'recharts';
 import type { MetricsStore } from '../../client/metricsStore';
 import type { EpochSummary } from '../../protocol/messages';
 import { useStoreMemo } from '../hooks/useStoreVersion';
@@ -22,11 +12,7 @@ import {
   testLossPoints,
   type LossSeries,
 } from './series';
-
-/** Legend text in the body colour: the faint raw-loss colour would be unreadable as text. */
-function legendLabel(value: string) {
-  return <span className="chart-legend-label">{value}</span>;
-}
+import { ChartLegend, SeriesDots, SeriesPath } from './SvgSeries';
 
 export interface LossChartProps {
   store: MetricsStore;
@@ -37,7 +23,7 @@ export interface LossChartProps {
 /**
  * Every batch's training loss since Train (x = global batch index, 0-based): the raw series faint,
  * its EMA on top, a dashed line at each epoch boundary and each epoch's test loss as a point at the
- * epoch's last batch. Each line is downsampled to about 1,000 points; the caption states the latest
+ * epoch's last batch. Each line is downsampled (series.ts); the caption states the latest
  * batch ("Latest: batch 1234 of 18000, loss 0.2345 (smoothed 0.2501)", batch counted from 1).
  *
  * Re-renders only when the store's loss or epoch channel moves, at most once per frame.
@@ -65,6 +51,13 @@ export function LossChart({ store, height = 260 }: LossChartProps) {
       <h2 className="chart-title">Training loss</h2>
       {/* Mounted from the start, empty, so the first batch does not pay for mounting it. */}
       <LossPlot {...plot} empty={!plot.series.latest} height={height} />
+      <ChartLegend
+        items={[
+          { label: 'Loss per batch', color: CHART_COLORS.lossFaint },
+          { label: 'Smoothed (EMA)', color: CHART_COLORS.loss },
+          { label: 'Test loss', color: CHART_COLORS.test, dot: true },
+        ]}
+      />
       <figcaption className="chart-caption" aria-live="off">
         {latest ? lossCaption(latest, totalBatches) : 'No batches yet.'}
       </figcaption>
@@ -100,6 +93,8 @@ const LossPlot = memo(function LossPlot({
             type="number"
             dataKey="x"
             domain={[0, Math.max(1, xMax)]}
+            // Fixed domains: no graphical item hands recharts data (the series draw themselves).
+            allowDataOverflow
             allowDecimals={false}
             tickFormatter={formatBatchTick}
             stroke={CHART_COLORS.axis}
@@ -109,6 +104,7 @@ const LossPlot = memo(function LossPlot({
             type="number"
             dataKey="y"
             domain={[0, yAxis.max]}
+            allowDataOverflow
             ticks={yAxis.ticks}
             width={44}
             tickFormatter={(v: number) => v.toFixed(1)}
@@ -129,34 +125,9 @@ const LossPlot = memo(function LossPlot({
               }}
             />
           ))}
-          <Line
-            name="Loss per batch"
-            data={series.raw}
-            dataKey="y"
-            stroke={CHART_COLORS.lossFaint}
-            strokeWidth={1}
-            dot={false}
-            activeDot={false}
-            isAnimationActive={false}
-          />
-          <Line
-            name="Smoothed (EMA)"
-            data={series.smoothed}
-            dataKey="y"
-            stroke={CHART_COLORS.loss}
-            strokeWidth={2}
-            dot={false}
-            activeDot={false}
-            isAnimationActive={false}
-          />
-          <Scatter
-            name="Test loss"
-            data={testPoints}
-            dataKey="y"
-            fill={CHART_COLORS.test}
-            isAnimationActive={false}
-          />
-          <Legend height={24} iconSize={10} wrapperStyle={{ fontSize: 12 }} formatter={legendLabel} />
+          <SeriesPath points={series.raw} stroke={CHART_COLORS.lossFaint} width={1} />
+          <SeriesPath points={series.smoothed} stroke={CHART_COLORS.loss} width={2} />
+          <SeriesDots points={testPoints} fill={CHART_COLORS.test} />
         </ComposedChart>
       </ResponsiveContainer>
       {empty && (
