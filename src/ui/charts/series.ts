@@ -6,7 +6,7 @@
 import { downsample, ema } from '../../client/downsample';
 import type { EpochSummary } from '../../protocol/messages';
 
-/** Points per line handed to recharts; the full history stays in the store. */
+/** Points per line drawn; the full history stays in the store. */
 export const CHART_POINTS = 1000;
 
 /**
