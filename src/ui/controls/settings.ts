@@ -24,8 +24,12 @@ export interface Preset {
 }
 
 /**
- * "Tutorial" is the PyTorch original. "Fast" trades the tiny batch for a larger one and a higher
- * rate: far fewer steps, so far less fixed per-step overhead in the browser (see README, Performance).
+ * "Tutorial" is the PyTorch original. "Fast" is the quickest way to 0.97 test accuracy measured
+ * here. The tutorial's three layers of 64 level off at 0.967-0.971 after two epochs whatever the
+ * batch (16-64), rate (0.0015-0.004) or decay (0.2-0.5) (18 settings with seed 0, 8 of them with
+ * seeds 1 and 2 too), and 0.97 after three epochs took 4.4 s; one hidden layer of 128 reached
+ * 0.973-0.976 after two epochs in every setting and seed tried. The js engine trains about as many
+ * samples a second at any batch size, so a larger batch and rate cost nothing per epoch.
  */
 export const PRESETS: Preset[] = [
   {
@@ -35,12 +39,14 @@ export const PRESETS: Preset[] = [
   },
   {
     name: 'Fast',
-    // Measured on the js path (2 cores): 0.9705 test accuracy after 2 epochs, ~3.2 s of training.
-    description: 'Batch 48, Adam 0.0035 decaying fast, 3 epochs: 0.97 after 2',
+    // Measured (Node, js engine, 2026-11-24): test accuracy 0.9741 / 0.9744 / 0.9738 after epoch 2
+    // for seeds 0 / 1 / 2.
+    description: 'One hidden layer of 128, batch 96, Adam 0.005 decaying fast, 3 epochs: 0.97 after 2',
     config: {
       ...TUTORIAL_PRESET,
-      batchSize: 48,
-      learningRate: 0.0035,
+      hiddenLayers: [128],
+      batchSize: 96,
+      learningRate: 0.005,
       epochs: 3,
       decay: 'exponential',
       decayRate: 0.3,
