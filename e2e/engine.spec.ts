@@ -28,24 +28,27 @@ test('asked for WebGL, the worker trains on WebGL with finite, falling loss', as
 test("on WebGL the hand-written step gives the stock layers model's losses and weights", async ({ app }) => {
   await app.open('/?backend=webgl');
   await app.waitForData();
-  // Batch 10 (the tutorial's) and 32; Adam, SGD and momentum: the rules tf.train matches exactly.
-  for (const [optimizer, batchSize] of [
-    ['adam', 10],
-    ['adam', 32],
-    ['sgd', 10],
-    ['momentum', 32],
+  // Batch 10 (the tutorial's), 32 and an odd 7; Adam, SGD and momentum. Adam amplifies float
+  // rounding: at batch 7 the stock model parts from this project's step by 6e-4 at step 56 on
+  // tfjs's cpu backend too (measured; these programs matched that step to 1e-7 through step 79),
+  // so Adam runs are short. 300 SGD steps with one read-back grow the loss buffer past 256.
+  for (const [optimizer, batchSize, steps] of [
+    ['adam', 10, 25],
+    ['adam', 7, 25],
+    ['momentum', 32, 25],
+    ['sgd', 7, 300],
   ] as const) {
     const r = await app.page.evaluate(
-      ({ optimizer, batchSize }) => window.mnistClient!.compareSteps(optimizer, batchSize, 25),
-      { optimizer, batchSize },
+      ({ optimizer, batchSize, steps }) => window.mnistClient!.compareSteps(optimizer, batchSize, steps),
+      { optimizer, batchSize, steps },
     );
+    const run = `${optimizer} batch ${batchSize}`;
     expect(r.backend).toBe('webgl');
-    expect(r.losses).toHaveLength(25);
-    r.losses.forEach((loss, i) =>
-      expect(loss, `${optimizer} b${batchSize} step ${i}`).toBeCloseTo(r.stockLosses[i], 3),
-    );
+    expect(r.impl, run).toBe('programs');
+    expect(r.losses).toHaveLength(steps);
+    r.losses.forEach((loss, i) => expect(loss, `${run} step ${i}`).toBeCloseTo(r.stockLosses[i], 3));
     // The weights moved (training happened) far more than the two models differ.
-    expect(r.maxWeightDifference, `${optimizer} b${batchSize} weights`).toBeLessThan(1e-4);
+    expect(r.maxWeightDifference, `${run} weights`).toBeLessThan(1e-4);
     expect(r.maxWeightChange).toBeGreaterThan(100 * r.maxWeightDifference);
   }
 });

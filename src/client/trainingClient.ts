@@ -3,7 +3,14 @@
  * to listeners and turns request/reply pairs (predict, samples, evaluate) into promises.
  * If the worker stops answering, it is terminated and a fresh one started.
  */
-import type { BackendChoice, FromWorker, SampleDigit, ToWorker, TrainConfig } from '../protocol/messages';
+import type {
+  BackendChoice,
+  ComparableOptimizer,
+  FromWorker,
+  SampleDigit,
+  ToWorker,
+  TrainConfig,
+} from '../protocol/messages';
 
 export type Listener = (msg: FromWorker) => void;
 
@@ -127,7 +134,7 @@ export class TrainingClient {
   }
 
   /** Test hook (e2e): the project's step and the stock layers model trained side by side. */
-  async compareSteps(optimizer: 'adam' | 'sgd' | 'momentum', batchSize: number, steps: number) {
+  async compareSteps(optimizer: ComparableOptimizer, batchSize: number, steps: number) {
     const msg = await this.request((requestId) => ({
       type: 'compareSteps',
       requestId,

@@ -1,9 +1,11 @@
 /**
- * Step timing for `npm run bench`: the project's training step against the stock layers model
- * (tf.sequential + optimizer.minimize), same data on the device, same batch size, same backend.
- * On the js engine, 'fast' times the CPU step (cpuMlp.ts) and 'stock' runs on the tfjs backend the
- * worker started beside it: WASM (or tfjs's cpu backend where WASM cannot start).
- * Uses scratch models, so the page's model is untouched.
+ * The project's training step against the stock layers model (tf.sequential +
+ * optimizer.minimize), same data on the device, same batch size, same backend:
+ * - benchSteps times both for `npm run bench`. On the js engine, 'fast' times the CPU step
+ *   (cpuMlp.ts) and 'stock' runs on the tfjs backend the worker started beside it: WASM (or
+ *   tfjs's cpu backend where WASM cannot start);
+ * - compareWithStock trains both side by side for an e2e test that holds their losses equal.
+ * Both use scratch models, so the page's model is untouched.
  */
 import * as tf from '@tensorflow/tfjs';
 import { createCpuTrainer } from './cpuOptimizers';
@@ -12,6 +14,7 @@ import { createMlp, disposeMlp, initialParams, mlpLayout } from './mlp';
 import { createOptimizer } from './optimizers';
 import { mulberry32, shuffledIndices } from './random';
 import { buildReferenceModel, referenceOptimizer, referenceStep } from './reference';
+import type { ComparableOptimizer } from '../protocol/messages';
 import type { Session } from './session';
 import { deviceSteps } from './engines';
 
@@ -101,6 +104,8 @@ export async function benchSteps(
 }
 
 export interface StepComparison {
+  /** Which device step ran (engines.ts): the WebGL programs or core ops. */
+  impl: 'programs' | 'core-ops';
   /** Each step's loss: the project's device step, then the stock layers model. */
   losses: number[];
   stockLosses: number[];
@@ -117,7 +122,7 @@ export interface StepComparison {
  */
 export async function compareWithStock(
   session: Session,
-  optimizerName: 'adam' | 'sgd' | 'momentum',
+  optimizerName: ComparableOptimizer,
   batchSize: number,
   steps: number,
 ): Promise<StepComparison> {
@@ -141,7 +146,7 @@ export async function compareWithStock(
     }
     const drained = await ours.drain([model.params]);
     const losses = Array.from(drained.losses);
-    const weights = drained.also;
+    const weights = drained.extra;
     const stockWeights = stock.getWeights();
     let maxWeightDifference = 0;
     let offset = 0;
@@ -154,7 +159,7 @@ export async function compareWithStock(
     let maxWeightChange = 0;
     for (let i = 0; i < values.length; i++)
       maxWeightChange = Math.max(maxWeightChange, Math.abs(weights[i] - values[i]));
-    return { losses, stockLosses, maxWeightDifference, maxWeightChange };
+    return { impl: ours.impl, losses, stockLosses, maxWeightDifference, maxWeightChange };
   } finally {
     ours.dispose();
     optimizer.dispose();
@@ -185,6 +190,7 @@ function stockStep(
     );
   });
 }
+
 /** Warms `runSteps` up, then times it for at least minMs. */
 async function time(runSteps: (n: number) => Promise<void>, minMs: number): Promise<StepTiming> {
   const t0 = performance.now();

@@ -57,7 +57,9 @@ export class CpuMlp {
     gradient: Float32Array = new Float32Array(layout.paramCount),
   ) {
     if (params.length !== layout.paramCount || gradient.length !== layout.paramCount)
-      throw new Error(`expected ${layout.paramCount} parameters, got ${params.length}`);
+      throw new Error(
+        `expected ${layout.paramCount} parameters and gradients, got ${params.length} and ${gradient.length}`,
+      );
     this.layout = layout;
     this.params = params;
     this.gradient = gradient;

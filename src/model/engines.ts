@@ -66,11 +66,11 @@ function tfEngine(session: Session, start: EngineStart): StepEngine {
     },
     steps: () => optimizer.steps,
     async drain(withState, guarded) {
-      const { losses, also } = await device.drain(
+      const { losses, extra } = await device.drain(
         withState ? [session.model.params, ...optimizer.slots] : [],
         guarded,
       );
-      return { losses, state: withState ? also : undefined };
+      return { losses, state: withState ? extra : undefined };
     },
     evaluateTrain(guarded) {
       const device = session.ensureDevice();
@@ -89,39 +89,70 @@ function tfEngine(session: Session, start: EngineStart): StepEngine {
 }
 
 export interface DeviceSteps {
-  /** One step of `model` on the batch order[start, start + size) of `split`. */
+  /** Which step runs: the hand-written WebGL programs, or tfjs core ops. */
+  readonly impl: 'programs' | 'core-ops';
+  /**
+   * One step of the model on the batch order[start, start + size) of `split`; order: [count]
+   * int32, the epoch's shuffle (the caller's). Nothing is read back.
+   */
   step(split: DeviceSplit, order: tf.Tensor1D, start: number, size: number, learningRate: number): void;
-  /** The losses of the steps since the last drain, and the values of `also` flat, with one sync. */
-  drain(also: tf.Tensor[], guarded?: Guarded): Promise<{ losses: Float32Array; also: Float32Array }>;
+  /**
+   * With one sync: the losses of the steps since the last drain, and the values of the tensors in
+   * `extra` (the caller's; e.g. the weights), flat, one after another.
+   */
+  drain(extra: tf.Tensor[], guarded?: Guarded): Promise<{ losses: Float32Array; extra: Float32Array }>;
   /** Releases the loss buffer (not the model or the optimizer). */
   dispose(): void;
 }
 
 /**
  * Training steps of a tfjs model on the device, losses kept there until drained: the hand-written
- * WebGL programs (webglStep.ts) on WebGL 2, which write each loss into a buffer at `count`; the
- * core-ops step (step.ts) elsewhere, which appends it, so that buffer is always `count` long.
+ * WebGL programs (webglStep.ts) where they apply, which write each loss into a buffer at `count`;
+ * the core-ops step (step.ts) elsewhere, which appends it, so that buffer is always `count` long.
+ * If the programs fail on the first step (a driver that rejects a shader), the core-ops step
+ * takes over.
  */
 export function deviceSteps(model: Mlp, optimizer: FlatOptimizer): DeviceSteps {
-  const webgl = supportsWebglStep(model.layout) ? new WebglStep(model.layout, optimizer.name) : null;
+  let webgl = supportsWebglStep(model.layout) ? new WebglStep(model.layout, optimizer.name) : null;
   const emptyLosses = (): tf.Tensor1D => tf.zeros([webgl ? LOSS_BUFFER : 0]);
   let losses = emptyLosses();
   let count = 0;
+  let proven = false;
+  const coreOps = (split: DeviceSplit, order: tf.Tensor1D, start: number, size: number, lr: number) =>
+    trainStep(model, optimizer, split, order, start, size, lr, losses);
   return {
+    get impl() {
+      return webgl ? 'programs' : 'core-ops';
+    },
     step(split, order, start, size, lr) {
-      const next = webgl
-        ? webgl.step(model.params, optimizer, split, order, start, size, lr, losses, count)
-        : trainStep(model, optimizer, split, order, start, size, lr, losses);
+      let next: tf.Tensor1D;
+      if (!webgl) {
+        next = coreOps(split, order, start, size, lr);
+      } else if (proven) {
+        next = webgl.step(model.params, optimizer, split, order, start, size, lr, losses, count);
+      } else {
+        try {
+          next = webgl.step(model.params, optimizer, split, order, start, size, lr, losses, count);
+          proven = true;
+        } catch {
+          // Nothing changed (the step updates state only after every program ran): start over
+          // on core ops. A lost context fails there too, and the trainer handles it.
+          webgl = null;
+          losses.dispose();
+          losses = emptyLosses();
+          next = coreOps(split, order, start, size, lr);
+        }
+      }
       losses.dispose();
       losses = next;
       count++;
     },
-    async drain(also, guarded = (p) => p) {
+    async drain(extra, guarded = (p) => p) {
       const k = count;
-      const read = also.length ? tf.concat([losses, ...also]) : losses;
+      const read = extra.length ? tf.concat([losses, ...extra]) : losses;
       try {
         const values = (await guarded(read.data())) as Float32Array;
-        return { losses: values.slice(0, k), also: values.slice(losses.shape[0]) };
+        return { losses: values.slice(0, k), extra: values.slice(losses.shape[0]) };
       } finally {
         if (read !== losses) read.dispose();
         count = 0;

@@ -7,9 +7,10 @@ describe('Adam as a WebAssembly SIMD loop', () => {
   it('runs here (Node has WebAssembly SIMD), and the js engine uses it for Adam', () => {
     const simd = createSimdAdam(10);
     expect(simd).not.toBeNull();
-    const { model } = createCpuTrainer(mlpLayout([64]), new Float32Array(mlpLayout([64]).paramCount), 'adam');
-    expect(model.params.buffer).toBeInstanceOf(ArrayBuffer);
-    expect(model.params.buffer.byteLength).toBeGreaterThan(4 * model.params.length);
+    const layout = mlpLayout([64]);
+    const { model } = createCpuTrainer(layout, new Float32Array(layout.paramCount), 'adam');
+    // Weights and gradient are views into the SIMD module's memory.
+    expect(model.gradient.buffer).toBe(model.params.buffer);
   });
 
   it('updates like the JavaScript loop for 30 steps, the tail past a multiple of four included', () => {

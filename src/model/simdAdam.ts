@@ -102,7 +102,9 @@ function section(id: number, contents: number[]): number[] {
   return [id, ...uleb(contents.length), ...contents];
 }
 
+/** Unsigned LEB128, for the sizes here (under 16384: one or two bytes). */
 function uleb(n: number): number[] {
+  if (n >= 0x4000) throw new Error(`uleb: ${n} needs more than two bytes`);
   return n < 0x80 ? [n] : [(n & 0x7f) | 0x80, n >> 7];
 }
 
@@ -121,15 +123,25 @@ const MODULE = new Uint8Array([
 
 const PAGE = 65536;
 
-/** A SimdAdam for `count` parameters, or null where WebAssembly SIMD is unavailable. */
+/**
+ * A SimdAdam for `count` parameters, or null where WebAssembly SIMD is unavailable (or compiling
+ * WebAssembly is not allowed, e.g. by a Content-Security-Policy): the caller then runs the
+ * JavaScript loop.
+ */
 export function createSimdAdam(count: number): SimdAdam | null {
-  if (typeof WebAssembly === 'undefined' || !WebAssembly.validate(MODULE)) return null;
   // Four vectors, each padded to whole groups of four floats (the padding stays 0).
   const groups = Math.ceil(count / 4);
   const bytes = groups * 16;
-  const memory = new WebAssembly.Memory({ initial: Math.ceil((4 * bytes) / PAGE) });
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(MODULE), { env: { memory } });
-  const adam = instance.exports.adam as (...args: number[]) => void;
+  let memory: WebAssembly.Memory;
+  let adam: (...args: number[]) => void;
+  try {
+    if (!WebAssembly.validate(MODULE)) return null;
+    memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil((4 * bytes) / PAGE)) });
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(MODULE), { env: { memory } });
+    adam = instance.exports.adam as (...args: number[]) => void;
+  } catch {
+    return null;
+  }
   const view = (k: number) => new Float32Array(memory.buffer, k * bytes, count);
   const [params, gradient, m, v] = [0, 1, 2, 3].map(view);
   return {

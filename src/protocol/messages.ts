@@ -12,6 +12,8 @@ export type BackendChoice = 'auto' | 'webgl' | 'wasm' | 'cpu' | 'js';
 export type BackendName = Exclude<BackendChoice, 'auto'>;
 
 export type OptimizerName = 'adam' | 'sgd' | 'momentum' | 'rmsprop';
+/** The optimizers tf.train has with PyTorch's exact formulas (its RMSprop puts epsilon elsewhere). */
+export type ComparableOptimizer = Exclude<OptimizerName, 'rmsprop'>;
 export type DecayKind = 'none' | 'step' | 'exponential';
 
 /** Everything that defines a training run. `validateConfig` (model/config.ts) checks it. */
@@ -120,7 +122,7 @@ export type ToWorker =
   | {
       type: 'compareSteps';
       requestId: number;
-      optimizer: 'adam' | 'sgd' | 'momentum';
+      optimizer: ComparableOptimizer;
       batchSize: number;
       steps: number;
     };
@@ -161,6 +163,7 @@ export type FromWorker =
       type: 'stepComparison';
       requestId: number;
       backend: BackendName;
+      impl: 'programs' | 'core-ops';
       losses: number[];
       stockLosses: number[];
       maxWeightDifference: number;

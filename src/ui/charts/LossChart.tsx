@@ -91,7 +91,6 @@ const LossPlot = memo(function LossPlot({
           <CartesianGrid stroke={CHART_COLORS.grid} vertical={false} />
           <XAxis
             type="number"
-            dataKey="x"
             domain={[0, Math.max(1, xMax)]}
             // Fixed domains: no graphical item hands recharts data (the series draw themselves).
             allowDataOverflow
@@ -102,7 +101,6 @@ const LossPlot = memo(function LossPlot({
           />
           <YAxis
             type="number"
-            dataKey="y"
             domain={[0, yAxis.max]}
             allowDataOverflow
             ticks={yAxis.ticks}

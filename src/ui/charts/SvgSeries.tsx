@@ -5,7 +5,8 @@
  * per-point work on every update (label lists, immer state), and its renders (the first with data,
  * the one after each epoch) were main-thread tasks over 50 ms in 3 of 8 runs; with these, none in 8
  * and no task over ~40 ms. A path through 1,000 points is a string built in well under 1 ms.
- * The axes need fixed domains (allowDataOverflow), since no recharts item hands them data.
+ * The axes need fixed domains (allowDataOverflow), since no recharts item hands them data, and
+ * nothing is clipped to the plot area: the domains must cover the data (series.ts sizes them so).
  */
 import { useXAxisScale, useYAxisScale } from 'recharts';
 import type { XY } from './series';
@@ -27,7 +28,8 @@ export function SeriesPath({
   for (const p of points) {
     const px = x(p.x);
     const py = y(p.y);
-    if (px === undefined || py === undefined) continue;
+    // A point off the scale (undefined, or NaN from a non-finite loss) is skipped, not drawn as "NaN".
+    if (px === undefined || py === undefined || !Number.isFinite(px) || !Number.isFinite(py)) continue;
     d += `${d ? 'L' : 'M'}${px.toFixed(1)},${py.toFixed(1)}`;
   }
   return <path d={d} fill="none" stroke={stroke} strokeWidth={width} strokeLinejoin="round" />;
@@ -40,9 +42,13 @@ export function SeriesDots({ points, fill }: { points: readonly XY[]; fill: stri
   if (!x || !y) return null;
   return (
     <g>
-      {points.map((p) => (
-        <circle key={p.x} cx={x(p.x)} cy={y(p.y)} r={4} fill={fill} />
-      ))}
+      {points.map((p) => {
+        const cx = x(p.x);
+        const cy = y(p.y);
+        return Number.isFinite(cx) && Number.isFinite(cy) ? (
+          <circle key={p.x} cx={cx} cy={cy} r={4} fill={fill} />
+        ) : null;
+      })}
     </g>
   );
 }
