@@ -371,7 +371,7 @@ console.log(
     tutorialTrainSeconds: tutorial?.trainSeconds ?? null,
     tutorialTestAccuracy: tutorial?.testAccuracy ?? null,
     fastestPreset: 'Fast',
-    secondsTo97: Number.isFinite(fast) ? fast : null,
+    secondsTo97: Number.isFinite(fast) ? +fast.toFixed(2) : null,
     longestMainThreadTaskMs: longest,
     drawToPredictionMs: Number.isFinite(drawMs) ? +drawMs.toFixed(1) : null,
     runs,
