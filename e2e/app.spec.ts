@@ -25,11 +25,21 @@ test('train, watch, pause, resume, stop, draw, reset', async ({ app }) => {
   expect(await app.accuracyCaption().textContent()).not.toMatch(/epoch 1/);
   expect(Number.isFinite(await app.latestLoss())).toBe(true);
 
-  // First epoch: in-sample and out-of-sample accuracy, test above 90 %.
+  // The plot draws them: a raw and a smoothed line through many points, on a batch axis.
+  const loss = app.page.getByRole('figure', { name: 'Loss chart' });
+  await expect.poll(() => app.plotted(loss)).toEqual(expect.objectContaining({ lines: 2 }));
+  expect((await app.plotted(loss)).points).toBeGreaterThan(20);
+  expect((await app.plotted(loss)).xTicks).toBeGreaterThan(2);
+
+  // First epoch: in-sample and out-of-sample accuracy, test above 90 %, each a point on the chart.
   await expect(app.accuracyCaption()).toContainText('epoch 1', { timeout: 120_000 });
   const caption = (await app.accuracyCaption().textContent())!;
   expect(caption).toMatch(/train \d+\.\d%/);
   expect(Number(/test (\d+\.\d)%/.exec(caption)![1])).toBeGreaterThan(90);
+  const accuracy = app.page.getByRole('figure', { name: 'Accuracy chart' });
+  await expect.poll(async () => (await app.plotted(accuracy)).dots).toBeGreaterThanOrEqual(2);
+  // And the epoch's test loss on the loss chart.
+  await expect.poll(async () => (await app.plotted(loss)).dots).toBeGreaterThanOrEqual(1);
 
   // Pause holds the batch count still; Resume moves it on.
   await app.button('Pause').click();

@@ -40,6 +40,7 @@ export function AccuracyChart({ store, height = 220 }: AccuracyChartProps) {
             <CartesianGrid stroke={CHART_COLORS.grid} vertical={false} />
             <XAxis
               type="number"
+              dataKey="epoch"
               domain={[1, lastEpoch]}
               // Fixed domains: the series draw themselves (SvgSeries.tsx) and hand recharts no data.
               allowDataOverflow

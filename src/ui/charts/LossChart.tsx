@@ -91,6 +91,8 @@ const LossPlot = memo(function LossPlot({
           <CartesianGrid stroke={CHART_COLORS.grid} vertical={false} />
           <XAxis
             type="number"
+            // No item hands this axis data, but without a dataKey recharts draws no scale at all.
+            dataKey="x"
             domain={[0, Math.max(1, xMax)]}
             // Fixed domains: no graphical item hands recharts data (the series draw themselves).
             allowDataOverflow
@@ -101,6 +103,7 @@ const LossPlot = memo(function LossPlot({
           />
           <YAxis
             type="number"
+            dataKey="y"
             domain={[0, yAxis.max]}
             allowDataOverflow
             ticks={yAxis.ticks}
