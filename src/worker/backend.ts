@@ -70,10 +70,10 @@ const CHAINS: Record<BackendName, BackendName[]> = {
 /**
  * Measured with npm run bench -- --runs 5 on 2026-11-24 (2-core machine, headless Chromium,
  * SwiftShader), ms per training step at batch 10: the js path against the faster of tfjs-wasm's
- * steps (the stock layers model; the core-ops step took 3.8 ms). WebGL on SwiftShader took 3.4 ms
+ * steps (the stock layers model; the core-ops step took 2.4 ms). WebGL on SwiftShader took 3.6 ms
  * with the hand-written programs. See README, Performance.
  */
-const MEASURED = { jsMs: 0.26, wasmMs: 1.9 };
+const MEASURED = { jsMs: 0.28, wasmMs: 1.9 };
 const MEASURED_TEXT = `measured ${MEASURED.jsMs} ms a training step against ${MEASURED.wasmMs} ms for WebAssembly`;
 
 /**
