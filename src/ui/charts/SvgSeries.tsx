@@ -11,6 +11,33 @@
 import { useXAxisScale, useYAxisScale } from 'recharts';
 import type { XY } from './series';
 
+/**
+ * Pixels far off the plot kept to plain numbers: a diverging run's loss of ~1e38 maps to a
+ * coordinate SVG's parser rejects (a console error, caught by the e2e divergence test).
+ */
+function onCanvas(v: number): string {
+  return Math.max(-1e5, Math.min(1e5, v)).toFixed(1);
+}
+
+/**
+ * The SVG path data of a polyline through `points`, mapped by the scales x and y; points off the
+ * scales (undefined or NaN) are skipped. Pure, for tests.
+ */
+export function polyline(
+  points: readonly XY[],
+  x: (v: number) => number | undefined,
+  y: (v: number) => number | undefined,
+): string {
+  let d = '';
+  for (const p of points) {
+    const px = x(p.x);
+    const py = y(p.y);
+    if (px === undefined || py === undefined || !Number.isFinite(px) || !Number.isFinite(py)) continue;
+    d += `${d ? 'L' : 'M'}${onCanvas(px)},${onCanvas(py)}`;
+  }
+  return d;
+}
+
 /** One polyline through `points`, in the enclosing chart's axis coordinates. */
 export function SeriesPath({
   points,
@@ -24,14 +51,7 @@ export function SeriesPath({
   const x = useXAxisScale();
   const y = useYAxisScale();
   if (!x || !y || points.length === 0) return null;
-  let d = '';
-  for (const p of points) {
-    const px = x(p.x);
-    const py = y(p.y);
-    // A point off the scale (undefined, or NaN from a non-finite loss) is skipped, not drawn as "NaN".
-    if (px === undefined || py === undefined || !Number.isFinite(px) || !Number.isFinite(py)) continue;
-    d += `${d ? 'L' : 'M'}${px.toFixed(1)},${py.toFixed(1)}`;
-  }
+  const d = polyline(points, x, y);
   return <path d={d} fill="none" stroke={stroke} strokeWidth={width} strokeLinejoin="round" />;
 }
 
@@ -45,8 +65,8 @@ export function SeriesDots({ points, fill }: { points: readonly XY[]; fill: stri
       {points.map((p) => {
         const cx = x(p.x);
         const cy = y(p.y);
-        return Number.isFinite(cx) && Number.isFinite(cy) ? (
-          <circle key={p.x} cx={cx} cy={cy} r={4} fill={fill} />
+        return cx !== undefined && cy !== undefined && Number.isFinite(cx) && Number.isFinite(cy) ? (
+          <circle key={p.x} cx={onCanvas(cx)} cy={onCanvas(cy)} r={4} fill={fill} />
         ) : null;
       })}
     </g>

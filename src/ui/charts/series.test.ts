@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EpochSummary } from '../../protocol/messages';
 import { epochSummary } from '../../test/fixtures/epochs';
+import { polyline } from './SvgSeries';
 import {
   accuracyCaption,
   accuracyFloor,
@@ -58,5 +59,24 @@ describe('chart series', () => {
 
   it('shortens batch ticks', () => {
     expect([0, 500, 2000, 12_500].map(formatBatchTick)).toEqual(['0', '500', '2k', '12.5k']);
+  });
+});
+
+describe('polyline (SvgSeries.tsx)', () => {
+  it('writes plain numbers SVG can parse, even for a diverging loss, and skips NaN', () => {
+    const x = (v: number) => v * 10;
+    const y = (v: number) => 200 - v * 80; // a loss of 1e38 maps to about -8e39 pixels
+    const d = polyline(
+      [
+        { x: 0, y: 2.3 },
+        { x: 1, y: 1e38 },
+        { x: 2, y: NaN },
+        { x: 3, y: 0.5 },
+      ],
+      x,
+      y,
+    );
+    expect(d).toBe('M0.0,16.0L10.0,-100000.0L30.0,160.0');
+    expect(d).not.toMatch(/e|NaN|Infinity/);
   });
 });
