@@ -166,7 +166,7 @@ export class WebglStep {
         [params, gradient, ...next],
         rule.uniforms(learningRate, steps).map((v) => [v]),
       );
-      // Only now, with every program run, does the step count and the state change.
+      // Only now, with every program run, do the step count and the state change.
       optimizer.steps = steps;
       optimizer.slots.forEach((slot, i) => slot.assign(next[i] as tf.Tensor1D));
       params.assign(newParams as tf.Tensor1D);

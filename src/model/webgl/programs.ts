@@ -1,7 +1,7 @@
 /**
  * The training step's WebGL programs (tfjs GPGPUPrograms), one per draw; webglStep.ts runs them.
- * All outputs are packed (glsl.ts). B is the batch size; weights and biases are read from the flat
- * parameter vector at mlp.ts's offsets.
+ * All outputs are packed (glsl.ts). B is the batch size. Biases are read from the flat parameter
+ * vector at mlp.ts's offsets, kernels from the stacked weights texture (weightsProgram).
  */
 import type { GPGPUProgram } from '@tensorflow/tfjs-backend-webgl';
 import type { MlpLayout } from '../mlp';
@@ -33,12 +33,12 @@ export function gatherProgram(batch: number, width: number, [source, order]: Tex
 }
 
 /** Zeroes the second row of a block past the last batch row (padding must stay 0). */
-export function rowEdge(batch: number): string {
+function rowEdge(batch: number): string {
   return batch % 2 === 0 ? '' : `if (rc.x + 1 >= ${batch}) o.zw = vec2(0.0);`;
 }
 
 /** Where each layer's kernel sits in the stacked weights texture: rows from `rowOffsets[i]`. */
-export function weightRows(layout: MlpLayout): { rowOffsets: number[]; rows: number; cols: number } {
+function weightRows(layout: MlpLayout): { rowOffsets: number[]; rows: number; cols: number } {
   const rowOffsets: number[] = [];
   let rows = 0;
   for (const l of layout.layers) {
@@ -121,7 +121,7 @@ export function denseProgram(
 }
 
 /** Per row of logits: its max and the sum of exp(logit - max), so log softmax = logit - max - log(sum). */
-export function softmaxStats(classes: number): string {
+function softmaxStats(classes: number): string {
   return `
     vec2 softmaxStats(int b) {
       float m = logitsAt(b, 0);
