@@ -5,10 +5,10 @@
  * measured in V8 it took 195 us of the tutorial step's ~400 us as a JavaScript loop (a sqrt and
  * a division per parameter, in doubles). f32x4 does four at once.
  *
- * The module is 200 bytes, assembled below from named instructions rather than shipped as a
- * binary or built by a compiler: it is one loop, written out once here in WebAssembly text
- * (`wat`) comments beside the bytes. The four vectors live in its memory: params, gradient, m
- * and v are Float32Array views the model and the optimizer use directly, so nothing is copied.
+ * The module is 292 bytes, assembled below from named instructions rather than shipped as a
+ * binary or built by a compiler: it is one loop, each line commented with what it computes. The
+ * four vectors live in its memory: params, gradient, m and v are Float32Array views the model and
+ * the optimizer use directly, so nothing is copied.
  */
 
 /** The vectors Adam updates, in WebAssembly memory, and the update itself. */
