@@ -33,13 +33,14 @@ export function AccuracyChart({ store, height = 220 }: AccuracyChartProps) {
   return (
     <figure className="panel chart" aria-label="Accuracy chart" data-testid="chart.accuracy">
       <h2 className="chart-title">Accuracy per epoch</h2>
-      {/* The chart is mounted from the start, empty, so the first batch does not pay for mounting it. */}
+      {/* The chart is mounted from the start, empty, so the first epoch does not pay for mounting it. */}
       <div className="chart-plot" style={{ height }}>
         <ResponsiveContainer width="100%" height="100%">
           <ComposedChart margin={{ top: 8, right: 16, bottom: 12, left: 0 }}>
             <CartesianGrid stroke={CHART_COLORS.grid} vertical={false} />
             <XAxis
               type="number"
+              // No item hands this axis data, but without a dataKey recharts draws no scale at all.
               dataKey="epoch"
               domain={[1, lastEpoch]}
               // Fixed domains: the series draw themselves (SvgSeries.tsx) and hand recharts no data.
