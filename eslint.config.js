@@ -3,8 +3,45 @@ import globals from 'globals';
 import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
+/**
+ * The directions imports may take between the folders of src/ (README, How it works): the page
+ * (ui/, client/) never reaches into the worker or the engines; engines never into the worker or
+ * the page; shared/ into nothing. dev/ (test and benchmark hooks) may import anything, and only a
+ * guarded dynamic import() reaches it, so the production build leaves it out.
+ * @param {string[]} files
+ * @param {string[]} folders
+ * @param {string} why
+ * @returns {import('eslint').Linter.Config}
+ */
+function mayNotImport(files, folders, why) {
+  return {
+    files,
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: folders.map((folder) => ({
+            regex: `(^|/)${folder}(/|$)`,
+            message: `${why} (${folder}/ is off limits here: see eslint.config.js).`,
+          })),
+        },
+      ],
+    },
+  };
+}
+
 export default tseslint.config(
-  { ignores: ['dist', 'node_modules', 'public', 'test-results', 'playwright-report', 'bench-results'] },
+  {
+    ignores: [
+      'dist',
+      'dist-test',
+      'node_modules',
+      'public',
+      'test-results',
+      'playwright-report',
+      'bench-results',
+    ],
+  },
   {
     files: ['**/*.{ts,tsx}'],
     extends: [js.configs.recommended, ...tseslint.configs.recommended],
@@ -28,6 +65,26 @@ export default tseslint.config(
     plugins: { 'react-hooks': reactHooks },
     rules: reactHooks.configs.recommended.rules,
   },
+  mayNotImport(
+    ['src/ui/**', 'src/client/**', 'src/App.tsx', 'src/main.tsx'],
+    ['worker', 'engines', 'dev'],
+    'The page talks to the worker only through messages (shared/protocol.ts)',
+  ),
+  mayNotImport(
+    ['src/engines/**'],
+    ['worker', 'client', 'ui', 'dev'],
+    'An engine knows the model, the data and its device, nothing of who drives it',
+  ),
+  mayNotImport(
+    ['src/worker/**'],
+    ['client', 'ui', 'dev'],
+    'The worker knows the page only through messages (shared/protocol.ts)',
+  ),
+  mayNotImport(
+    ['src/shared/**'],
+    ['worker', 'engines', 'client', 'ui', 'dev'],
+    'shared/ is what both threads import, so it imports neither',
+  ),
   {
     files: ['**/*.{js,mjs}'],
     extends: [js.configs.recommended],

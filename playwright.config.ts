@@ -1,7 +1,8 @@
 import { defineConfig, devices } from '@playwright/test';
 
 /**
- * E2E tests run the production build (vite preview) on a loopback port in the system's Chromium:
+ * E2E tests run the test build (npm run build:test: the production build plus the test hooks of
+ * src/dev/, served by vite preview) on a loopback port in the system's Chromium:
  * this never downloads a browser. CHROMIUM_PATH points elsewhere for machines whose Chromium
  * lives elsewhere; with internet access, `npx playwright install chromium` and CHROMIUM_PATH=bundled
  * use Playwright's own build instead.
@@ -47,7 +48,7 @@ export default defineConfig({
     },
   ],
   webServer: {
-    command: `npx vite preview --host 127.0.0.1 --port ${PORT} --strictPort`,
+    command: `npx vite preview --outDir dist-test --host 127.0.0.1 --port ${PORT} --strictPort`,
     url: `http://127.0.0.1:${PORT}`,
     reuseExistingServer: !process.env.CI,
     timeout: 60_000,

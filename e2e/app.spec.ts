@@ -101,6 +101,46 @@ test('invalid settings say why and keep Train disabled', async ({ app }) => {
   await expect(app.button('Train')).toBeDisabled();
   await app.setSettings({ Epochs: '3' });
   await expect(app.button('Train')).toBeEnabled();
+  // A CNN's conv layers are checked against the 28x28 image they must fit.
+  await app.field('Model').selectOption('cnn');
+  await app.setSettings({ 'Conv layers': '32x5, 64x5, 64x5' });
+  await expect(app.page.getByText(/Conv layers shrink the image to nothing/)).toBeVisible();
+  await expect(app.button('Train')).toBeDisabled();
+  await app.setSettings({ 'Conv layers': '32 by 5' });
+  await expect(
+    app.page.getByText(/Conv layers must be 1 to 3 layers written filters x kernel/),
+  ).toBeVisible();
+  await app.setSettings({ 'Conv layers': '32x5, 64x5', 'Hidden layers': '' });
+  await expect(app.button('Train')).toBeEnabled();
+  // An MLP needs at least one hidden layer.
+  await app.field('Model').selectOption('mlp');
+  await expect(app.page.getByText(/Hidden layers must be 1 to 5 sizes/)).toBeVisible();
+  await expect(app.button('Train')).toBeDisabled();
+});
+
+test('the Small CNN trains through the same page: live loss, accuracy, the engine named, a drawn digit read', async ({
+  app,
+}) => {
+  test.setTimeout(10 * 60_000);
+  await app.open();
+  await app.waitForData();
+  await app.button('Small CNN').click();
+  await expect(app.field('Model')).toHaveValue('cnn');
+  await expect(app.field('Conv layers')).toHaveValue('8x5, 16x5');
+  await expect(app.field('Hidden layers')).toHaveValue('');
+  await app.setSettings({ Epochs: '1' });
+  await app.button('Train').click();
+  await expect(app.page.getByTestId('status.engine')).toContainText('(CNN 8x5, 16x5 -> 256-10)');
+  await expect.poll(() => app.batchCount(), { timeout: 120_000 }).toBeGreaterThan(20);
+  await expect(app.accuracyCaption()).toContainText('epoch 1', { timeout: 8 * 60_000 });
+  const caption = (await app.accuracyCaption().textContent())!;
+  expect(Number(/test (\d+\.\d)%/.exec(caption)![1])).toBeGreaterThan(95);
+  await expect(app.page.getByTestId('status.run')).toHaveText('done');
+  await app.drawOne();
+  await expect(app.prediction()).toContainText('Prediction: 1');
+  await app.button('Clear').click();
+  await app.drawZero();
+  await expect(app.prediction()).toContainText('Prediction: 0');
 });
 
 test('an empty pad shows no prediction', async ({ app }) => {

@@ -25,13 +25,12 @@ test('asked for WebGL, the worker trains on WebGL with finite, falling loss', as
   await expect(app.page.getByTestId('status.backend')).toContainText(/^WebGL/);
 });
 
-test("on WebGL the hand-written step gives the stock layers model's losses and weights", async ({ app }) => {
+test('on WebGL the hand-written programs give the plain reference’s losses and weights', async ({ app }) => {
   await app.open('/?backend=webgl');
   await app.waitForData();
-  // Batch 10 (the tutorial's), 32 and an odd 7; Adam, SGD and momentum. Adam amplifies float
-  // rounding: at batch 7 the stock model parts from this project's step by 6e-4 at step 56 on
-  // tfjs's cpu backend too (measured; these programs matched that step to 1e-7 through step 79),
-  // so Adam runs are short. 300 SGD steps with one read-back grow the loss buffer past 256.
+  // Batch 10 (the tutorial's), 32 and an odd 7; Adam, SGD and momentum; the reference is float64,
+  // the programs float32, and Adam amplifies rounding, so Adam runs are short. 300 SGD steps with
+  // one read-back grow the loss buffer past 256.
   for (const [optimizer, batchSize, steps] of [
     ['adam', 10, 25],
     ['adam', 7, 25],
@@ -39,19 +38,55 @@ test("on WebGL the hand-written step gives the stock layers model's losses and w
     ['sgd', 7, 300],
   ] as const) {
     const r = await app.page.evaluate(
-      ({ optimizer, batchSize, steps }) => window.mnistClient!.compareSteps(optimizer, batchSize, steps),
+      (run) =>
+        window.mnistDev!.conformance({
+          engine: 'webgl',
+          spec: { kind: 'mlp', hidden: [64, 64, 64] },
+          learningRate: 0.001,
+          ...run,
+        }),
       { optimizer, batchSize, steps },
     );
     const run = `${optimizer} batch ${batchSize}`;
-    expect(r.backend).toBe('webgl');
-    expect(r.impl, run).toBe('programs');
+    expect(r.engine, run).toBe('webgl');
     expect(r.losses).toHaveLength(steps);
-    r.losses.forEach((loss, i) => expect(loss, `${run} step ${i}`).toBeCloseTo(r.stockLosses[i], 3));
-    // The weights moved (training happened) far more than the two models differ.
+    r.losses.forEach((loss, i) => expect(loss, `${run} step ${i}`).toBeCloseTo(r.referenceLosses[i], 3));
+    // The weights moved (training happened) far more than the two differ.
     expect(r.maxWeightDifference, `${run} weights`).toBeLessThan(1e-4);
     expect(r.maxWeightChange).toBeGreaterThan(100 * r.maxWeightDifference);
+    expect(r.maxLogitDifference, `${run} logits`).toBeLessThan(1e-3);
   }
 });
+
+for (const backend of ['webgl', 'wasm'] as const) {
+  test(`the tfjs engine trains a CNN on ${backend} as the plain reference does`, async ({ app }) => {
+    await app.open(`/?backend=${backend}`);
+    await app.waitForData();
+    // On wasm this runs the Conv2DBackpropFilter kernel the project registers (tfjs/wasmKernels.ts).
+    const r = await app.page.evaluate(() =>
+      window.mnistDev!.conformance({
+        engine: 'tfjs',
+        spec: {
+          kind: 'cnn',
+          conv: [
+            { filters: 8, kernel: 5 },
+            { filters: 16, kernel: 5 },
+          ],
+          hidden: [],
+        },
+        optimizer: 'adam',
+        learningRate: 0.001,
+        batchSize: 8,
+        steps: 10,
+      }),
+    );
+    expect(r.engine).toBe('tfjs');
+    r.losses.forEach((loss, i) => expect(loss, `step ${i}`).toBeCloseTo(r.referenceLosses[i], 3));
+    expect(r.maxWeightDifference).toBeLessThan(1e-4);
+    expect(r.maxWeightChange).toBeGreaterThan(100 * r.maxWeightDifference);
+    expect(r.maxLogitDifference).toBeLessThan(1e-3);
+  });
+}
 
 test('predict answers over the protocol with 10 probabilities that sum to 1', async ({ app }) => {
   await app.open();
@@ -73,7 +108,7 @@ test('a lost WebGL context mid-run moves training to the fallback, which keeps l
   await app.setSettings({ 'Batch size': '64', Epochs: '1' });
   await app.button('Train').click();
   await expect.poll(() => app.batchCount(), { timeout: 120_000 }).toBeGreaterThan(30);
-  await app.page.evaluate(() => window.mnistClient!.simulateContextLoss());
+  expect(await app.page.evaluate(() => window.mnistDev!.loseContext())).toBe(true);
   await expect(app.page.getByTestId('status.backend')).not.toContainText(/^WebGL/, { timeout: 60_000 });
   await expect(app.page.getByRole('alert')).toContainText(/context/i);
   const before = await app.batchCount();

@@ -52,6 +52,7 @@ function median(xs) {
 
 const server = await preview({
   root,
+  build: { outDir: 'dist-test' },
   logLevel: 'warn',
   preview: { host: '127.0.0.1', port: 4190, strictPort: false },
 });
@@ -78,6 +79,7 @@ async function openApp(backend) {
   });
   await page.goto(`${baseUrl}?backend=${backend}`);
   await page.getByText('60,000 training and 10,000 test images ready').waitFor({ timeout: 180_000 });
+  await page.waitForFunction(() => !!(/** @type {any} */ (window).mnistDev));
   const backendText = await page.getByTestId('status.backend').innerText();
   // The client keeps an event log for the bench: every event with its arrival time.
   await page.evaluate(() => {
@@ -119,12 +121,13 @@ for (const backend of BACKENDS) {
   for (const batchSize of BATCH_SIZES) {
     for (const impl of ['fast', 'stock']) {
       const r = await page.evaluate(
-        ({ impl, batchSize }) => /** @type {any} */ (window).mnistClient.benchSteps(impl, batchSize),
+        ({ impl, batchSize }) => /** @type {any} */ (window).mnistDev.benchSteps(impl, batchSize),
         { impl, batchSize },
       );
       const row = {
         case: 'step',
         backend: r.backend,
+        engine: r.engine,
         impl,
         batchSize,
         msPerStep: +r.msPerStep.toFixed(3),

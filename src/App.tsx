@@ -4,8 +4,8 @@
  * state comes from useTraining and per-batch data from the metrics store.
  */
 import { useMemo, useState } from 'react';
-import { TUTORIAL_PRESET } from './model/config';
-import type { BackendChoice } from './protocol/messages';
+import { TUTORIAL_PRESET } from './shared/config';
+import type { BackendChoice } from './shared/protocol';
 import { AccuracyChart } from './ui/charts/AccuracyChart';
 import { LossChart } from './ui/charts/LossChart';
 import { ProgressPanel } from './ui/controls/ProgressPanel';
@@ -38,7 +38,7 @@ export function App() {
           Train a neural network on 60,000 real handwritten digits right here, watch it learn live, then draw
           a digit and see it read. Nothing leaves this page.
         </p>
-        <StatusBar backend={state.backend} data={state.data} run={state.run} />
+        <StatusBar backend={state.backend} engine={state.engine} data={state.data} run={state.run} />
       </header>
       <ErrorList errors={state.errors} onDismiss={dismissError} />
       <main className="layout">

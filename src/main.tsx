@@ -1,7 +1,6 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
-import type { TrainingClient } from './client/trainingClient';
 import { getClient } from './ui/hooks/useTraining';
 import './ui/app.css';
 import './ui/ui.css';
@@ -12,10 +11,5 @@ createRoot(document.getElementById('root')!).render(
   </StrictMode>,
 );
 
-declare global {
-  interface Window {
-    /** The page's training client, for the console and the e2e tests. */
-    mnistClient?: TrainingClient;
-  }
-}
-window.mnistClient = getClient();
+// Test and benchmark hooks (window.mnistClient, window.mnistDev): dev and test builds only.
+if (__DEV_HOOKS__) void import('./dev/page/hooks').then((m) => m.installPageHooks(getClient()));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { EpochSummary } from '../protocol/messages';
+import type { EpochSummary } from '../shared/protocol';
 import { createMetricsStore } from './metricsStore';
 
 /** A scheduler that runs the frame when the test says so. */

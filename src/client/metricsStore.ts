@@ -9,7 +9,7 @@
  * redraws it.
  */
 
-import type { EpochSummary } from '../protocol/messages';
+import type { EpochSummary } from '../shared/protocol';
 
 /** Runs a callback before the next paint. `requestAnimationFrame` on the page; a fake in tests. */
 export type FrameScheduler = (callback: () => void) => void;

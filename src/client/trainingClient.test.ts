@@ -1,5 +1,5 @@
 import { describe, expect, test, vi } from 'vitest';
-import type { FromWorker, ToWorker } from '../protocol/messages';
+import type { FromWorker, ToWorker } from '../shared/protocol';
 import { TrainingClient } from './trainingClient';
 
 /**

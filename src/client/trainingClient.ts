@@ -3,14 +3,9 @@
  * to listeners and turns request/reply pairs (predict, samples, evaluate) into promises.
  * If the worker stops answering, it is terminated and a fresh one started.
  */
-import type {
-  BackendChoice,
-  ComparableOptimizer,
-  FromWorker,
-  SampleDigit,
-  ToWorker,
-  TrainConfig,
-} from '../protocol/messages';
+import type { TrainConfig } from '../shared/config';
+import type { ModelSpec } from '../shared/modelSpec';
+import type { BackendChoice, FromWorker, SampleDigit, ToWorker } from '../shared/protocol';
 
 export type Listener = (msg: FromWorker) => void;
 
@@ -97,8 +92,9 @@ export class TrainingClient {
     });
   }
 
-  reset(hiddenLayers: number[], seed: number): void {
-    this.send({ type: 'reset', hiddenLayers, seed });
+  /** Fresh weights for `model`, drawn from `seed`. */
+  reset(model: ModelSpec, seed: number): void {
+    this.send({ type: 'reset', model, seed });
   }
 
   /** Classifies a 28x28 image (784 floats 0..1, white on black). */
@@ -119,42 +115,25 @@ export class TrainingClient {
     return msg.digits;
   }
 
-  /** Accuracy and loss of the current model on all test images. */
-  async evaluate(): Promise<{ accuracy: number; loss: number }> {
+  /** Accuracy, loss and the confusion counts (row true, column predicted) on all test images. */
+  async evaluate(): Promise<{ accuracy: number; loss: number; confusion: number[] }> {
     const msg = await this.request((requestId) => ({ type: 'evaluate', requestId }));
     if (msg.type !== 'evaluation') throw new Error(`unexpected reply ${msg.type}`);
-    return { accuracy: msg.accuracy, loss: msg.loss };
+    return { accuracy: msg.accuracy, loss: msg.loss, confusion: msg.confusion };
   }
 
-  /** Benchmark hook: ms per training step of `impl` at `batchSize` on the worker's backend. */
-  async benchSteps(impl: 'fast' | 'stock', batchSize: number) {
-    const msg = await this.request((requestId) => ({ type: 'benchSteps', requestId, impl, batchSize }));
-    if (msg.type !== 'benchResult') throw new Error(`unexpected reply ${msg.type}`);
-    return msg;
-  }
-
-  /** Test hook (e2e): the project's step and the stock layers model trained side by side. */
-  async compareSteps(optimizer: ComparableOptimizer, batchSize: number, steps: number) {
-    const msg = await this.request((requestId) => ({
-      type: 'compareSteps',
-      requestId,
-      optimizer,
-      batchSize,
-      steps,
-    }));
-    if (msg.type !== 'stepComparison') throw new Error(`unexpected reply ${msg.type}`);
-    return msg;
+  /**
+   * Sends a command outside the protocol (the dev hooks' own, src/dev/protocol.ts) and resolves
+   * with the reply that carries its requestId.
+   */
+  call(build: (requestId: number) => { type: string }): Promise<unknown> {
+    return this.request(build as unknown as (requestId: number) => ToWorker);
   }
 
   /** Switches backend: a new worker starts on it and reloads the data. */
   setBackend(backend: BackendChoice): void {
     this.backend = backend;
     this.restart();
-  }
-
-  /** Test hook (e2e): makes the worker's WebGL context lose itself. */
-  simulateContextLoss(): void {
-    this.send({ type: 'simulateContextLoss' });
   }
 
   dispose(): void {

@@ -2,7 +2,7 @@
  * Picks and starts the backend in the worker, and moves to the next one when the current one
  * fails: webgl -> wasm -> cpu. WebGL in a worker needs WebGL 2 through OffscreenCanvas
  * (tfjs-backend-webgl's canvas_util creates it); the WASM binaries are served from our own origin.
- * 'js' is the project's own CPU path (model/cpuMlp.ts): it cannot fail to start, and on a CPU it
+ * 'js' is the project's own CPU engine (engines/cpu/): it cannot fail to start, and on a CPU it
  * beats every tfjs backend, so auto takes it whenever WebGL is not a hardware GPU.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -11,8 +11,8 @@ import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-import type { BackendChoice, BackendInfo, BackendName } from '../protocol/messages';
-import type { BackendGuard } from './trainer';
+import type { BackendChoice, BackendInfo, BackendName } from '../shared/protocol';
+import type { BackendGuard } from './run/recovery';
 
 /** CPU-emulated WebGL: correct but slow, so auto avoids it. */
 export const SOFTWARE_RENDERER = /swiftshader|llvmpipe|software|basic render/i;
@@ -68,15 +68,6 @@ const CHAINS: Record<BackendName, BackendName[]> = {
 };
 
 /**
- * Measured with npm run bench -- --runs 5 on 2026-11-24 (2-core machine, headless Chromium,
- * SwiftShader), ms per training step at batch 10: the js path against the faster of tfjs-wasm's
- * steps (the stock layers model; the core-ops step took 2.4 ms). WebGL on SwiftShader took 3.6 ms
- * with the hand-written programs. See README, Performance.
- */
-const MEASURED = { jsMs: 0.28, wasmMs: 1.9 };
-const MEASURED_TEXT = `measured ${MEASURED.jsMs} ms a training step against ${MEASURED.wasmMs} ms for WebAssembly`;
-
-/**
  * Owns the backend choice for the worker's lifetime: starts one, watches a WebGL context for loss,
  * and falls back along the chain. Implements the trainer's BackendGuard.
  */
@@ -102,10 +93,10 @@ export class BackendManager implements BackendGuard {
       reason = `WebGL 2 runs on a hardware GPU here, the fastest backend.`;
     } else if (webglVersion === 2) {
       chain = CHAINS.js;
-      reason = `WebGL here is a software renderer (${SOFTWARE_RENDERER.exec(renderer)?.[0] ?? renderer}), and the optimised JavaScript path trains fastest on the CPU (${MEASURED_TEXT}).`;
+      reason = `WebGL here is a software renderer (${SOFTWARE_RENDERER.exec(renderer)?.[0] ?? renderer}), so the project's CPU engine trains, the fastest on a CPU (the engine line says why).`;
     } else {
       chain = CHAINS.js;
-      reason = `WebGL 2 is not available here, and the optimised JavaScript path trains fastest on the CPU (${MEASURED_TEXT}).`;
+      reason = `WebGL 2 is not available here, so the project's CPU engine trains, the fastest on a CPU (the engine line says why).`;
     }
     return this.start(chain, reason);
   }
@@ -141,15 +132,6 @@ export class BackendManager implements BackendGuard {
       rest,
       `Switched from ${current} because ${why}; training continues from the last good weights.`,
     );
-  }
-
-  /** Loses the WebGL context on purpose (the e2e test of recovery). False when not on WebGL. */
-  simulateContextLoss(): boolean {
-    if (this.info?.backend !== 'webgl') return false;
-    const ext = webglContext()?.getExtension('WEBGL_lose_context');
-    if (!ext) return false;
-    ext.loseContext();
-    return true;
   }
 
   private markLost(): void {
@@ -216,7 +198,8 @@ async function firstBackend(names: ('wasm' | 'cpu')[]): Promise<string> {
   return 'cpu';
 }
 
-function webglContext(): WebGL2RenderingContext | null {
+/** The WebGL context tfjs's webgl backend draws with, if it has started. */
+export function webglContext(): WebGL2RenderingContext | null {
   try {
     return (tf.findBackend('webgl') as MathBackendWebGL | null)?.gpgpu.gl as WebGL2RenderingContext | null;
   } catch {

@@ -1,15 +1,22 @@
 /**
- * The worker entry: a thin adapter between `self` and the trainer. Every command is handled in its
- * own wrapper, so a failure becomes an `error` message instead of a dead worker.
+ * The worker entry: a thin adapter between `self` and the session, the trainer and the backend.
+ * Every command is handled in its own wrapper, so a failure becomes an `error` message instead of
+ * a dead worker. Test and benchmark commands live in src/dev/worker/, loaded only in dev and test
+ * builds.
  */
-import { DataError, loadMnist, type LoadProgress } from '../data/loadMnist';
-import { TUTORIAL_PRESET, validateConfig } from '../model/config';
-import { benchSteps, compareWithStock } from '../model/bench';
-import { mlpLayout } from '../model/mlp';
-import { Session } from '../model/session';
-import type { ErrorCode, FromWorker, ToWorker } from '../protocol/messages';
+import type { EngineState } from '../engines/engine';
+import { DataNotReady } from '../engines/data';
+import { netLayout } from '../engines/layout';
+import { TUTORIAL_PRESET } from '../shared/config';
+import type { TrainConfig } from '../shared/config';
+import { validateModel } from '../shared/modelSpec';
+import type { ErrorCode, FromWorker, ToWorker } from '../shared/protocol';
 import { BackendManager } from './backend';
-import { RunControl, train, type RunOutcome } from './trainer';
+import { CommandError, type ExtraHandler, type WorkerContext } from './context';
+import { DataError, loadMnist, type LoadProgress } from './data/loadMnist';
+import { recover } from './run/recovery';
+import { RunControl, train, type RunOutcome } from './run/trainer';
+import { initialState, Session } from './session';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -23,16 +30,8 @@ let initDone: Promise<Session> | null = null;
 let dataLoad: Promise<void> | null = null;
 let run: { runId: number; control: RunControl; done: Promise<RunOutcome> } | null = null;
 let lastRunId = 0;
-/** The last run's final weights on the CPU, to rebuild the model if the context is lost while idle. */
-let lastWeights: { hiddenLayers: number[]; values: Float32Array } | null = null;
-
-class CommandError extends Error {
-  readonly code: ErrorCode;
-  constructor(code: ErrorCode, message: string) {
-    super(message);
-    this.code = code;
-  }
-}
+/** The model after the last run or reset, on the CPU, to rebuild it if the context is lost while idle. */
+let lastModel: { config: Pick<TrainConfig, 'model' | 'optimizer'>; state: EngineState } | null = null;
 
 function post(msg: FromWorker, transfer: Transferable[] = []): void {
   self.postMessage(msg, transfer);
@@ -43,8 +42,8 @@ function ready(): Promise<Session> {
   return initDone;
 }
 
-function dataSession(s: Session): Session {
-  if (!s.mnist) throw new CommandError('data-not-ready', 'The MNIST data has not finished loading yet.');
+function withData(s: Session): Session {
+  if (!s.data.loaded) throw new DataNotReady();
   return s;
 }
 
@@ -53,12 +52,9 @@ async function handle(msg: ToWorker): Promise<void> {
     case 'init':
       initDone ??= backend.init(msg.backend).then(
         (info) => {
-          session = new Session(
-            TUTORIAL_PRESET.hiddenLayers,
-            TUTORIAL_PRESET.seed,
-            info.backend === 'js' ? 'js' : 'tf',
-          );
           post({ type: 'ready', ...info });
+          session = new Session(() => backend.info!.backend, post);
+          session.reset(TUTORIAL_PRESET.model, TUTORIAL_PRESET.seed);
           return session;
         },
         (e: Error) => {
@@ -90,7 +86,7 @@ async function handle(msg: ToWorker): Promise<void> {
       // The run is over for the page as soon as `done` settles: a Train or Reset right after Stop
       // must not meet a stale `busy`, so the CPU copy of the weights is taken after.
       const outcome = await done.finally(() => (run = null));
-      if (outcome !== 'invalid') await keepWeights(s, msg.config.hiddenLayers);
+      if (outcome !== 'invalid') await keepModel(s, msg.config);
       return;
     }
     case 'pause':
@@ -107,11 +103,14 @@ async function handle(msg: ToWorker): Promise<void> {
     case 'reset': {
       const s = await ready();
       if (run) throw new CommandError('busy', 'Stop the run before resetting the weights.');
-      const problems = validateConfig({ ...TUTORIAL_PRESET, hiddenLayers: msg.hiddenLayers, seed: msg.seed });
+      const problems = validateModel(msg.model);
       if (problems.length)
         throw new CommandError('invalid-config', problems.map((p) => p.message).join('; '));
-      s.reset(msg.hiddenLayers, msg.seed);
-      lastWeights = null;
+      s.reset(msg.model, msg.seed);
+      lastModel = {
+        config: { model: msg.model, optimizer: 'adam' },
+        state: initialState(netLayout(msg.model), msg.seed),
+      };
       post({ type: 'state', runId: lastRunId, state: 'idle' });
       return;
     }
@@ -124,13 +123,19 @@ async function handle(msg: ToWorker): Promise<void> {
       return;
     }
     case 'evaluate': {
-      const s = dataSession(await ready());
-      const { accuracy, loss } = await s.evaluateTest();
-      post({ type: 'evaluation', requestId: msg.requestId, accuracy, loss });
+      const s = withData(await ready());
+      const { accuracy, loss, confusion } = await s.evaluate('test');
+      post({
+        type: 'evaluation',
+        requestId: msg.requestId,
+        accuracy,
+        loss,
+        confusion: Array.from(confusion),
+      });
       return;
     }
     case 'samples': {
-      const s = dataSession(await ready());
+      const s = withData(await ready());
       const digits = await s.samples(msg.split, msg.count, msg.indices);
       post(
         { type: 'samples', requestId: msg.requestId, digits },
@@ -138,28 +143,6 @@ async function handle(msg: ToWorker): Promise<void> {
       );
       return;
     }
-    case 'benchSteps': {
-      const s = dataSession(await ready());
-      if (run) throw new CommandError('busy', 'Stop the run before benchmarking.');
-      const timing = await benchSteps(s, msg.impl, msg.batchSize);
-      post({ type: 'benchResult', requestId: msg.requestId, backend: backend.info!.backend, ...timing });
-      return;
-    }
-    case 'compareSteps': {
-      const s = dataSession(await ready());
-      if (run) throw new CommandError('busy', 'Stop the run before comparing steps.');
-      const result = await compareWithStock(s, msg.optimizer, msg.batchSize, msg.steps);
-      post({ type: 'stepComparison', requestId: msg.requestId, backend: backend.info!.backend, ...result });
-      return;
-    }
-    case 'simulateContextLoss':
-      await ready();
-      if (!backend.simulateContextLoss())
-        throw new CommandError(
-          'internal',
-          `Not on WebGL (backend: ${backend.info?.backend}), nothing to lose.`,
-        );
-      return;
     default: {
       const _exhaustive: never = msg;
       throw new CommandError('internal', `Unknown command ${JSON.stringify(_exhaustive)}`);
@@ -190,9 +173,7 @@ async function loadData(): Promise<void> {
       imagesLoaded: mnist.train.count + mnist.test.count,
       imagesTotal: mnist.train.count + mnist.test.count,
     });
-  s.setData(mnist);
-  // The js engine's sparse copy (~0.2 s), built now rather than on the clock of the first run.
-  if (s.engine === 'js') s.ensureCpuData();
+  s.data.set(mnist);
   post({
     type: 'dataReady',
     trainCount: mnist.train.count,
@@ -202,38 +183,40 @@ async function loadData(): Promise<void> {
   });
 }
 
-async function keepWeights(s: Session, hiddenLayers: number[]): Promise<void> {
-  lastWeights = { hiddenLayers, values: await backend.unlessLost(s.weights()) };
+async function keepModel(s: Session, config: TrainConfig): Promise<void> {
+  lastModel = { config, state: await backend.unlessLost(s.engine.readState()) };
 }
 
 /** A context lost between runs: move to the fallback and rebuild the model from the CPU copy. */
 backend.onContextLost = () => {
   if (run || !session) return; // a run recovers by itself
   const s = session;
-  void (async () => {
-    try {
-      try {
-        s.dropDevice();
-      } catch {
-        // The textures went with the context.
-      }
-      const info = await backend.fallback();
-      if (!info)
+  const { model, optimizer } = lastModel?.config ?? TUTORIAL_PRESET;
+  const layout = netLayout(model);
+  const state = lastModel?.state ?? initialState(layout, TUTORIAL_PRESET.seed);
+  void recover('device', new Error('context lost'), s, backend, post, { layout, optimizer, state })
+    .then((engine) => {
+      if (!engine)
         throw new CommandError('context-lost', 'The GPU context was lost and no other backend could start.');
-      if (lastWeights) s.setWeights(mlpLayout(lastWeights.hiddenLayers), lastWeights.values);
-      else s.reset(TUTORIAL_PRESET.hiddenLayers, TUTORIAL_PRESET.seed);
-      post({ type: 'backendChanged', ...info });
-    } catch (e) {
-      post(toError(e));
-    }
-  })();
+    })
+    .catch((e) => post(toError(e)));
 };
 
 function toError(e: unknown, ids: { runId?: number; requestId?: number } = {}): FromWorker {
-  const code: ErrorCode = e instanceof CommandError || e instanceof DataError ? e.code : 'internal';
+  const code: ErrorCode =
+    e instanceof CommandError || e instanceof DataError
+      ? e.code
+      : e instanceof DataNotReady
+        ? 'data-not-ready'
+        : 'internal';
   const message = e instanceof Error ? e.message : String(e);
   return { type: 'error', code, message, ...ids };
 }
+
+const context: WorkerContext = { backend, post, ready, busy: () => run !== null };
+const extra: Promise<ExtraHandler | null> = __DEV_HOOKS__
+  ? import('../dev/worker/hooks').then((m) => m.workerHooks(context))
+  : Promise.resolve(null);
 
 self.onmessage = (event: MessageEvent<ToWorker>) => {
   const msg = event.data;
@@ -241,5 +224,8 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
     ...('runId' in msg ? { runId: msg.runId } : {}),
     ...('requestId' in msg ? { requestId: msg.requestId } : {}),
   };
-  handle(msg).catch((e: unknown) => post(toError(e, ids)));
+  extra
+    .then((hooks) => hooks?.(msg))
+    .then((handled) => (handled ? undefined : handle(msg)))
+    .catch((e: unknown) => post(toError(e, ids)));
 };

@@ -1,7 +1,7 @@
 import { memo, useDeferredValue, useMemo } from 'react';
 import { CartesianGrid, ComposedChart, ReferenceLine, ResponsiveContainer, XAxis, YAxis } from 'recharts';
 import type { MetricsStore } from '../../client/metricsStore';
-import type { EpochSummary } from '../../protocol/messages';
+import type { EpochSummary } from '../../shared/protocol';
 import { useStoreMemo } from '../hooks/useStoreVersion';
 import {
   CHART_COLORS,

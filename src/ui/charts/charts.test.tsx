@@ -3,7 +3,7 @@ import { Profiler, act } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createMetricsStore, type MetricsStore } from '../../client/metricsStore';
-import type { EpochSummary } from '../../protocol/messages';
+import type { EpochSummary } from '../../shared/protocol';
 import { epochSummary } from '../../test/fixtures/epochs';
 import { AccuracyChart } from './AccuracyChart';
 import { LossChart } from './LossChart';

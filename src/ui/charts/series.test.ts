@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { EpochSummary } from '../../protocol/messages';
+import type { EpochSummary } from '../../shared/protocol';
 import { epochSummary } from '../../test/fixtures/epochs';
 import { polyline } from './SvgSeries';
 import {

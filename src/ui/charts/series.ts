@@ -4,7 +4,7 @@
  */
 
 import { downsample, ema } from '../../client/downsample';
-import type { EpochSummary } from '../../protocol/messages';
+import type { EpochSummary } from '../../shared/protocol';
 
 /** Points per line drawn; the full history stays in the store. */
 export const CHART_POINTS = 1000;

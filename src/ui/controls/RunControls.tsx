@@ -1,5 +1,5 @@
 /** Train, Pause/Resume, Stop and Reset, enabled only when they make sense. */
-import type { RunState } from '../../protocol/messages';
+import type { RunState } from '../../shared/protocol';
 
 interface Props {
   state: RunState;

@@ -3,13 +3,14 @@
  * with their reason as you type; the whole form is disabled while a run is under way.
  */
 import { useId } from 'react';
-import { DECAYS, OPTIMIZERS } from '../../model/config';
-import type { BackendChoice, TrainConfig } from '../../protocol/messages';
-import { configToText, PRESETS, type SettingsText } from './settings';
+import { DECAYS, OPTIMIZERS, type SettingsField } from '../../shared/config';
+import { MODEL_KINDS } from '../../shared/modelSpec';
+import type { BackendChoice } from '../../shared/protocol';
+import { configToText, PRESETS, sameSettings, type SettingsText } from './settings';
 
 interface Props {
   text: SettingsText;
-  errors: Partial<Record<keyof TrainConfig, string>>;
+  errors: Partial<Record<SettingsField, string>>;
   onChange: (text: SettingsText) => void;
   backend: BackendChoice;
   onBackendChange: (backend: BackendChoice) => void;
@@ -18,7 +19,15 @@ interface Props {
 }
 
 /** The settings typed as text (the rest are chosen from lists). */
-type TextKey = 'epochs' | 'batchSize' | 'learningRate' | 'decayRate' | 'decaySteps' | 'hiddenLayers' | 'seed';
+type TextKey =
+  | 'epochs'
+  | 'batchSize'
+  | 'learningRate'
+  | 'decayRate'
+  | 'decaySteps'
+  | 'convLayers'
+  | 'hiddenLayers'
+  | 'seed';
 
 const BACKENDS: Record<BackendChoice, string> = {
   auto: 'Auto (fastest here)',
@@ -31,16 +40,17 @@ const BACKENDS: Record<BackendChoice, string> = {
 export function SettingsForm({ text, errors, onChange, backend, onBackendChange, locked }: Props) {
   const set = <K extends keyof SettingsText>(key: K, value: SettingsText[K]) =>
     onChange({ ...text, [key]: value });
-  const textField = (key: TextKey, label: string, inputMode?: 'numeric' | 'decimal') => (
+  const textField = (key: TextKey, label: string, inputMode?: 'numeric' | 'decimal', hint?: string) => (
     <TextField
       label={label}
       value={text[key]}
       error={errors[key]}
       onChange={(v) => set(key, v)}
       inputMode={inputMode}
+      hint={hint}
     />
   );
-  const presetName = PRESETS.find((p) => sameText(configToText(p.config), text))?.name ?? '';
+  const presetName = PRESETS.find((p) => sameSettings(configToText(p.config), text))?.name ?? '';
 
   return (
     <fieldset className="settings" disabled={locked}>
@@ -72,16 +82,31 @@ export function SettingsForm({ text, errors, onChange, backend, onBackendChange,
         <SelectField label="Decay" value={text.decay} options={DECAYS} onChange={(v) => set('decay', v)} />
         {text.decay !== 'none' && textField('decayRate', 'Decay rate', 'decimal')}
         {text.decay === 'step' && textField('decaySteps', 'Decay every (epochs)', 'numeric')}
-        {textField('hiddenLayers', 'Hidden layers')}
+        <SelectField
+          label="Model"
+          value={text.model}
+          options={MODEL_KINDS}
+          onChange={(v) => set('model', v)}
+          error={errors.model}
+        />
+        {text.model === 'cnn' &&
+          textField(
+            'convLayers',
+            'Conv layers',
+            undefined,
+            'filters x kernel, each followed by ReLU and 2x2 max-pool',
+          )}
+        {textField(
+          'hiddenLayers',
+          'Hidden layers',
+          undefined,
+          text.model === 'cnn' ? 'dense layers after the convs; may be empty' : undefined,
+        )}
         {textField('seed', 'Seed', 'numeric')}
         <SelectField label="Backend" value={backend} options={BACKENDS} onChange={onBackendChange} />
       </div>
     </fieldset>
   );
-}
-
-function sameText(a: SettingsText, b: SettingsText): boolean {
-  return (Object.keys(a) as (keyof SettingsText)[]).every((k) => a[k].trim() === b[k].trim());
 }
 
 interface TextFieldProps {
@@ -90,21 +115,29 @@ interface TextFieldProps {
   error?: string;
   onChange: (value: string) => void;
   inputMode?: 'numeric' | 'decimal';
+  /** What the field takes, shown under it. */
+  hint?: string;
 }
 
-function TextField({ label, value, error, onChange, inputMode }: TextFieldProps) {
+function TextField({ label, value, error, onChange, inputMode, hint }: TextFieldProps) {
   const id = useId();
+  const described = [hint && `${id}-hint`, error && `${id}-error`].filter(Boolean).join(' ');
   return (
-    <div className={error ? 'field invalid' : 'field'}>
+    <div className={`field${hint ? ' wide' : ''}${error ? ' invalid' : ''}`}>
       <label htmlFor={id}>{label}</label>
       <input
         id={id}
         value={value}
         inputMode={inputMode}
         aria-invalid={!!error}
-        aria-describedby={error ? `${id}-error` : undefined}
+        aria-describedby={described || undefined}
         onChange={(e) => onChange(e.target.value)}
       />
+      {hint && (
+        <span id={`${id}-hint`} className="field-hint">
+          {hint}
+        </span>
+      )}
       {error && (
         <span id={`${id}-error`} className="field-error">
           {error}
@@ -119,20 +152,32 @@ interface SelectFieldProps<T extends string> {
   value: T;
   options: Record<T, string>;
   onChange: (value: T) => void;
+  error?: string;
 }
 
-function SelectField<T extends string>({ label, value, options, onChange }: SelectFieldProps<T>) {
+function SelectField<T extends string>({ label, value, options, onChange, error }: SelectFieldProps<T>) {
   const id = useId();
   return (
-    <div className="field">
+    <div className={error ? 'field invalid' : 'field'}>
       <label htmlFor={id}>{label}</label>
-      <select id={id} value={value} onChange={(e) => onChange(e.target.value as T)}>
+      <select
+        id={id}
+        value={value}
+        aria-invalid={!!error}
+        aria-describedby={error ? `${id}-error` : undefined}
+        onChange={(e) => onChange(e.target.value as T)}
+      >
         {(Object.keys(options) as T[]).map((k) => (
           <option key={k} value={k}>
             {options[k]}
           </option>
         ))}
       </select>
+      {error && (
+        <span id={`${id}-error`} className="field-error">
+          {error}
+        </span>
+      )}
     </div>
   );
 }

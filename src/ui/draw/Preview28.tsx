@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'react';
-import { IMAGE_SIDE, IMAGE_SIZE } from '../../data/mnistSprite';
+import { IMAGE_SIDE, IMAGE_SIZE } from '../../shared/mnist';
 
 export interface Preview28Props {
   /** 784 values, row-major: floats 0..1 (model input) or bytes 0..255 (test images). Null: blank. */

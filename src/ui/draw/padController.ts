@@ -4,7 +4,7 @@
  * React state: a pointermove must not cost a render.
  */
 
-import { canvasToInput } from '../../data/canvasToInput';
+import { canvasToInput } from './canvasToInput';
 
 /** Pen width as a fraction of the pad's side: a digit drawn across most of the pad then has
  * strokes about 2-3 pixels wide once scaled to MNIST's 20 pixel box, like the training digits. */

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { TUTORIAL_PRESET } from '../../model/config';
-import type { FromWorker } from '../../protocol/messages';
+import { TUTORIAL_PRESET } from '../../shared/config';
+import type { FromWorker } from '../../shared/protocol';
 import { INITIAL, reduce, type Action, type TrainingState } from './useTraining';
 
 const event = (msg: FromWorker): Action => ({ type: 'event', msg });

@@ -6,15 +6,16 @@
 import { useEffect, useReducer } from 'react';
 import { TrainingClient } from '../../client/trainingClient';
 import { createMetricsStore } from '../../client/metricsStore';
+import type { TrainConfig } from '../../shared/config';
 import type {
   BackendChoice,
   BackendInfo,
   DataSummary,
+  EngineInfo,
   ErrorCode,
   FromWorker,
   RunState,
-  TrainConfig,
-} from '../../protocol/messages';
+} from '../../shared/protocol';
 
 export type DataStatus =
   | { status: 'loading'; loadedBytes: number; totalBytes: number; imagesLoaded: number; imagesTotal: number }
@@ -40,6 +41,8 @@ export interface AppError {
 
 export interface TrainingState {
   backend: BackendInfo | null;
+  /** The engine the worker's model runs on, and why. */
+  engine: EngineInfo | null;
   data: DataStatus;
   run: RunInfo | null;
   /** True once any batch was trained since the last reset. */
@@ -58,6 +61,7 @@ export type Action =
 
 export const INITIAL: TrainingState = {
   backend: null,
+  engine: null,
   data: { status: 'loading', loadedBytes: 0, totalBytes: 0, imagesLoaded: 0, imagesTotal: 0 },
   run: null,
   trained: false,
@@ -113,6 +117,10 @@ function reduceEvent(s: TrainingState, msg: FromWorker): TrainingState {
       const notice: AppError = { id: nextErrorId++, code: 'context-lost', message: info.reason };
       return { ...s, backend: info, errors: [...s.errors, notice].slice(-4) };
     }
+    case 'engine': {
+      const { type: _type, ...info } = msg;
+      return { ...s, engine: info };
+    }
     case 'dataProgress':
       // Shards still in flight after one failed report progress too; the error stands.
       if (s.data.status === 'error') return s;
@@ -163,8 +171,6 @@ function reduceEvent(s: TrainingState, msg: FromWorker): TrainingState {
     case 'prediction':
     case 'evaluation':
     case 'samples':
-    case 'benchResult':
-    case 'stepComparison':
       return s;
     default: {
       const _exhaustive: never = msg;
@@ -232,7 +238,7 @@ export function useTraining(): TrainingApi {
     },
     reset: (config) => {
       metricsStore.reset();
-      client.reset(config.hiddenLayers, config.seed);
+      client.reset(config.model, config.seed);
       dispatch({ type: 'reset' });
     },
     switchBackend: (backend) => {

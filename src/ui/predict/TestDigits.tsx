@@ -5,8 +5,8 @@
  */
 import { useCallback, useEffect, useState } from 'react';
 import type { TrainingClient } from '../../client/trainingClient';
-import { bytesToUnit } from '../../data/mnistSprite';
-import type { SampleDigit } from '../../protocol/messages';
+import { bytesToUnit } from '../../shared/mnist';
+import type { SampleDigit } from '../../shared/protocol';
 import { Preview28 } from '../draw/Preview28';
 import type { PickedDigit } from './PredictionPanel';
 

@@ -1,5 +1,8 @@
-/** One line each for the backend in use, the data and the run, as a user would ask about them. */
-import type { BackendInfo } from '../../protocol/messages';
+/**
+ * One line each for the backend in use, the engine and model, the data and the run, as a user
+ * would ask about them.
+ */
+import type { BackendInfo, EngineInfo } from '../../shared/protocol';
 import type { DataStatus, RunInfo } from '../hooks/useTraining';
 
 const BACKEND_NAMES = {
@@ -11,17 +14,24 @@ const BACKEND_NAMES = {
 
 interface Props {
   backend: BackendInfo | null;
+  engine: EngineInfo | null;
   data: DataStatus;
   run: RunInfo | null;
 }
 
-export function StatusBar({ backend, data, run }: Props) {
+export function StatusBar({ backend, engine, data, run }: Props) {
   return (
     <dl className="status-bar">
       <div>
         <dt>Backend</dt>
         <dd data-testid="status.backend" title={backend?.renderer}>
           {backend ? `${BACKEND_NAMES[backend.backend]}: ${backend.reason}` : 'starting…'}
+        </dd>
+      </div>
+      <div>
+        <dt>Engine</dt>
+        <dd data-testid="status.engine">
+          {engine ? `${engine.label} (${engine.model}): ${engine.reason}` : 'starting…'}
         </dd>
       </div>
       <div>

@@ -1,0 +1,38 @@
+/**
+ * The page's test and benchmark hooks, loaded by main.tsx only in dev and test builds: the
+ * training client as window.mnistClient, and window.mnistDev for the worker's dev commands
+ * (src/dev/protocol.ts). The production bundle holds neither (npm test checks it).
+ */
+import type { TrainingClient } from '../../client/trainingClient';
+import type { DevCommand, DevReply, DevResults } from '../protocol';
+
+type Args<T extends DevCommand['type']> = Omit<Extract<DevCommand, { type: T }>, 'type' | 'requestId'>;
+
+export interface DevHooks {
+  /** Trains an engine and the plain reference side by side in the worker. */
+  conformance(args: Args<'devConformance'>): Promise<DevResults['devConformance']>;
+  /** Times the training step of the engine the worker would pick, or of a stock layers model. */
+  benchSteps(impl: 'fast' | 'stock', batchSize: number): Promise<DevResults['devBenchSteps']>;
+  /** Loses the worker's WebGL context on purpose; false when not on WebGL. */
+  loseContext(): Promise<boolean>;
+}
+
+declare global {
+  interface Window {
+    mnistClient?: TrainingClient;
+    mnistDev?: DevHooks;
+  }
+}
+
+export function installPageHooks(client: TrainingClient): void {
+  const call = async <T extends DevCommand['type']>(type: T, args: Args<T>): Promise<DevResults[T]> => {
+    const reply = (await client.call((requestId) => ({ type, requestId, ...args }))) as DevReply;
+    return reply.result as DevResults[T];
+  };
+  window.mnistClient = client;
+  window.mnistDev = {
+    conformance: (args) => call('devConformance', args),
+    benchSteps: (impl, batchSize) => call('devBenchSteps', { impl, batchSize }),
+    loseContext: async () => (await call('devLoseContext', {})).lost,
+  };
+}

@@ -1,0 +1,36 @@
+/**
+ * The test and benchmark commands (dev and test builds only): each gets one `devResult` reply
+ * with its requestId, or an `error`.
+ */
+import type { EngineName } from '../shared/protocol';
+import type { ConformanceResult, ConformanceRun } from '../engines/conformance';
+
+export type DevCommand =
+  /** Trains `engine` and the plain reference side by side (engines/conformance.ts). */
+  | ({ type: 'devConformance'; requestId: number; engine: EngineName } & ConformanceRun)
+  /** Times the engine `auto` would pick ('fast') or a stock layers model ('stock') at `batchSize`. */
+  | { type: 'devBenchSteps'; requestId: number; impl: 'fast' | 'stock'; batchSize: number }
+  /** Loses the WebGL context on purpose (WEBGL_lose_context), as a GPU reset would. */
+  | { type: 'devLoseContext'; requestId: number };
+
+export interface StepTiming {
+  /** The backend and the engine that ran. */
+  backend: string;
+  engine: string;
+  msPerStep: number;
+  steps: number;
+  /** The first steps (shader compilation, JIT), timed apart. */
+  warmupMs: number;
+}
+
+export interface DevResults {
+  devConformance: ConformanceResult;
+  devBenchSteps: StepTiming;
+  devLoseContext: { lost: boolean };
+}
+
+export interface DevReply {
+  type: 'devResult';
+  requestId: number;
+  result: DevResults[DevCommand['type']];
+}

@@ -1,0 +1,137 @@
+/**
+ * The worker's test and benchmark commands (src/dev/protocol.ts), loaded by the worker entry only
+ * in dev and test builds. Each works on scratch models: the page's model is untouched.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { conformance } from '../../engines/conformance';
+import type { ResidentData } from '../../engines/data';
+import { mlpLayout, netLayout } from '../../engines/layout';
+import { chooseEngine, ENGINES } from '../../engines/registry';
+import { deviceData } from '../../engines/tfjs/deviceData';
+import { TUTORIAL_MODEL } from '../../shared/modelSpec';
+import { mulberry32, shuffledIndices } from '../../shared/random';
+import type { BackendName } from '../../shared/protocol';
+import { webglContext } from '../../worker/backend';
+import { CommandError, type ExtraHandler, type WorkerContext } from '../../worker/context';
+import { initialState } from '../../worker/session';
+import type { DevCommand, DevReply, StepTiming } from '../protocol';
+import { buildReferenceModel, referenceOptimizer, referenceStep } from './stockModel';
+
+/** Steps between syncs: neither loop reads anything back per step, as in training. */
+const SYNC_EVERY = 20;
+const WARMUP_STEPS = 10;
+const MIN_MS = 2000;
+
+export function workerHooks(context: WorkerContext): ExtraHandler {
+  return async (message) => {
+    if (!message.type.startsWith('dev')) return false;
+    const msg = message as DevCommand;
+    const session = await context.ready();
+    // A context can be lost mid-run (that is the point); the other commands need the device to themselves.
+    if (msg.type !== 'devLoseContext' && context.busy())
+      throw new CommandError('busy', 'Stop the run first.');
+    const reply = (result: DevReply['result']) =>
+      context.post({ type: 'devResult', requestId: msg.requestId, result } as unknown as Parameters<
+        typeof context.post
+      >[0]);
+    const backend = context.backend.info!.backend;
+    switch (msg.type) {
+      case 'devConformance': {
+        const { engine, requestId: _r, type: _t, ...run } = msg;
+        reply(await conformance(ENGINES[engine], session.data, run));
+        return true;
+      }
+      case 'devBenchSteps':
+        reply(await benchSteps(session.data, backend, msg.impl, msg.batchSize));
+        return true;
+      case 'devLoseContext': {
+        const ext = backend === 'webgl' ? webglContext()?.getExtension('WEBGL_lose_context') : null;
+        ext?.loseContext();
+        reply({ lost: !!ext });
+        return true;
+      }
+      default: {
+        const _exhaustive: never = msg;
+        throw new CommandError('internal', `Unknown dev command ${JSON.stringify(_exhaustive)}`);
+      }
+    }
+  };
+}
+
+/**
+ * Times a training step of the tutorial network with Adam at `batchSize` for at least MIN_MS
+ * after a warm-up: the engine the worker would pick here ('fast'), or the stock layers model on
+ * tfjs's current backend ('stock'). Leaves no tensors behind.
+ */
+async function benchSteps(
+  data: ResidentData,
+  backend: BackendName,
+  impl: 'fast' | 'stock',
+  batchSize: number,
+): Promise<StepTiming> {
+  const layout = netLayout(TUTORIAL_MODEL);
+  const count = data.require().train.count;
+  const orderValues = shuffledIndices(count, mulberry32(1));
+  const stepsPerEpoch = Math.floor(count / batchSize);
+  let cursor = 0;
+  const nextStart = () => (cursor++ % stepsPerEpoch) * batchSize;
+  if (impl === 'fast') {
+    const { kind } = chooseEngine(layout, backend);
+    const engine = kind.create({ layout, data, optimizer: 'adam', state: initialState(layout, 0) });
+    engine.setOrder(orderValues);
+    try {
+      const timing = await time(async (n) => {
+        for (let i = 0; i < n; i++) engine.step(nextStart(), batchSize, 0.001);
+        await engine.drain(false);
+      });
+      return { backend, engine: kind.name, ...timing };
+    } finally {
+      engine.dispose();
+    }
+  }
+  const split = deviceData(data).train;
+  const order = tf.tensor1d(orderValues, 'int32');
+  const model = buildReferenceModel(mlpLayout(TUTORIAL_MODEL.hidden), initialState(layout, 0).params);
+  const optimizer = referenceOptimizer('adam', 0.001);
+  try {
+    const timing = await time(async (n) => {
+      let last: tf.Scalar | null = null;
+      for (let i = 0; i < n; i++) {
+        last?.dispose();
+        const start = nextStart();
+        last = tf.tidy(() => {
+          const idx = tf.slice(order, start, batchSize);
+          return referenceStep(
+            model,
+            optimizer,
+            tf.gather(split.images, idx) as tf.Tensor2D,
+            tf.gather(split.oneHot, idx) as tf.Tensor2D,
+          );
+        });
+      }
+      await last?.data();
+      last?.dispose();
+    });
+    return { backend, engine: `stock layers model on tfjs ${tf.getBackend()}`, ...timing };
+  } finally {
+    model.dispose();
+    optimizer.dispose();
+    order.dispose();
+    // The CPU engine trains from CPU arrays: the device copy was only for this measurement.
+    if (backend === 'js') data.dropDeviceForms();
+  }
+}
+
+/** Warms `runSteps` up, then times it for at least MIN_MS. */
+async function time(runSteps: (n: number) => Promise<void>) {
+  const t0 = performance.now();
+  await runSteps(WARMUP_STEPS);
+  const warmupMs = performance.now() - t0;
+  let steps = 0;
+  const t1 = performance.now();
+  while (performance.now() - t1 < MIN_MS) {
+    await runSteps(SYNC_EVERY);
+    steps += SYNC_EVERY;
+  }
+  return { msPerStep: (performance.now() - t1) / steps, steps, warmupMs };
+}

@@ -1,0 +1,106 @@
+/**
+ * The one check every engine passes: train it and the plain reference (reference/) side by side
+ * from the same weights on the same batches, and compare each step's loss, the final weights and
+ * the logits of a few test images. The engine test runs it in Node (tfjs on its cpu backend, the
+ * CPU engine); the e2e tests run it in the browser's worker for WebGL, through a dev hook.
+ */
+import type { OptimizerName } from '../shared/config';
+import { IMAGE_SIZE } from '../shared/mnist';
+import type { ModelSpec } from '../shared/modelSpec';
+import type { EngineName } from '../shared/protocol';
+import { mulberry32, shuffledIndices } from '../shared/random';
+import type { ResidentData } from './data';
+import type { EngineKind } from './registry';
+import { initialParams, netLayout } from './layout';
+import { referenceLogits, referenceLossAndGradient } from './reference/network';
+import { referenceOptimizer } from './reference/optimizers';
+
+export interface ConformanceRun {
+  spec: ModelSpec;
+  optimizer: OptimizerName;
+  learningRate: number;
+  batchSize: number;
+  steps: number;
+}
+
+export interface ConformanceResult {
+  engine: EngineName;
+  /** Each step's loss: the engine's, then the reference's. */
+  losses: number[];
+  referenceLosses: number[];
+  /** The largest difference between the engine's and the reference's weights after the last step. */
+  maxWeightDifference: number;
+  /** The largest change of a weight over the run (so training happened). */
+  maxWeightChange: number;
+  /** The largest difference between their logits for the first 20 test images, at the end. */
+  maxLogitDifference: number;
+}
+
+const TEST_IMAGES = 20;
+
+/** Runs `kind` and the reference for run.steps steps of run.batchSize images (seed 42 weights). */
+export async function conformance(
+  kind: EngineKind,
+  data: ResidentData,
+  run: ConformanceRun,
+): Promise<ConformanceResult> {
+  const mnist = data.require();
+  const layout = netLayout(run.spec);
+  const initial = initialParams(layout, 42);
+  const order = shuffledIndices(mnist.train.count, mulberry32(1));
+  const engine = kind.create({
+    layout,
+    data,
+    optimizer: run.optimizer,
+    state: { params: initial, slots: new Float32Array(0), steps: 0 },
+  });
+  try {
+    engine.setOrder(order);
+    for (let s = 0; s < run.steps; s++) engine.step(s * run.batchSize, run.batchSize, run.learningRate);
+    const { losses, state } = await engine.drain(true);
+
+    const params = Float64Array.from(initial);
+    const optimizer = referenceOptimizer(run.optimizer, layout.paramCount);
+    const referenceLosses: number[] = [];
+    for (let s = 0; s < run.steps; s++) {
+      const rows = order.subarray(s * run.batchSize, (s + 1) * run.batchSize);
+      const { loss, gradient } = referenceLossAndGradient(
+        layout,
+        params,
+        images(mnist.train.images, rows),
+        Array.from(rows, (r) => mnist.train.labels[r]),
+      );
+      referenceLosses.push(loss);
+      optimizer.apply(params, gradient, run.learningRate, s + 1);
+    }
+    const rows = Int32Array.from({ length: TEST_IMAGES }, (_, i) => i);
+    const logits = await engine.logits('test', rows);
+    const expected = referenceLogits(layout, params, images(mnist.test.images, rows), TEST_IMAGES);
+    return {
+      engine: engine.name,
+      losses: Array.from(losses),
+      referenceLosses,
+      maxWeightDifference: maxDifference(state!.params, params),
+      maxWeightChange: maxDifference(state!.params, initial),
+      maxLogitDifference: maxDifference(logits, expected),
+    };
+  } finally {
+    engine.dispose();
+  }
+}
+
+/** The images `rows` of `bytes` as float64 0..1. */
+function images(bytes: Uint8Array, rows: Int32Array): Float64Array {
+  const x = new Float64Array(rows.length * IMAGE_SIZE);
+  rows.forEach((r, b) => {
+    for (let i = 0; i < IMAGE_SIZE; i++) x[b * IMAGE_SIZE + i] = bytes[r * IMAGE_SIZE + i] / 255;
+  });
+  return x;
+}
+
+/** The largest absolute difference between two equally long arrays. */
+export function maxDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let max = 0;
+  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
+  return max;
+}

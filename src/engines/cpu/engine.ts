@@ -1,0 +1,101 @@
+/**
+ * The CPU engine: the project's own loops on Float32Arrays, no tfjs kernels (an MLP: mlp.ts; a
+ * CNN: cnn.ts, conv stages in front of the same dense layers), the optimizer's update as one loop
+ * (Adam's in WebAssembly SIMD). The weights are the live model: predict during a run sees them.
+ */
+import type { EngineName } from '../../shared/protocol';
+import type { ResidentData, Split } from '../data';
+import type { Engine, EngineInit, EngineState } from '../engine';
+import type { NetLayout } from '../layout';
+import { CpuCnn } from './cnn';
+import { CpuMlp } from './mlp';
+import { createCpuTrainable, packSlots, type CpuTrainable } from './optimizers';
+import { sparseData, sparseFromFloats } from './sparseImages';
+
+/** What the engine asks of a network on the CPU. */
+export interface CpuNetwork {
+  /** The mean loss of training images order[start .. start + size); adds its gradient in. */
+  lossAndGradient(order: Int32Array, start: number, size: number): number;
+  /** Logits [n, 10] of `split`'s images rows (all of them when rows is null). */
+  logits(split: Split, rows: Int32Array | null): Float32Array;
+  /** Logits [k, 10] of k images of 784 floats 0..1. */
+  logitsOf(images: Float32Array, k: number): Float32Array;
+}
+
+/** An MLP reads the images as their nonzero pixels (sparseImages.ts). */
+function mlpNetwork(layout: NetLayout, t: CpuTrainable, data: ResidentData): CpuNetwork {
+  const mlp = new CpuMlp(layout.dense, t.params, t.gradient);
+  return {
+    lossAndGradient: (order, start, size) =>
+      mlp.lossAndGradient(sparseData(data).train, data.require().train.labels, order, start, size),
+    logits: (split, rows) => {
+      const images = sparseData(data)[split];
+      return mlp.logits(images, rows, rows ? rows.length : images.count);
+    },
+    logitsOf: (images, k) => mlp.logits(sparseFromFloats(images, k), null, k),
+  };
+}
+
+export class CpuEngine implements Engine {
+  readonly name: EngineName = 'cpu';
+  readonly layout: NetLayout;
+  private readonly trainable: CpuTrainable;
+  private readonly network: CpuNetwork;
+  private order: Int32Array = new Int32Array(0);
+  private losses: number[] = [];
+
+  constructor(init: EngineInit) {
+    const { layout, state, data } = init;
+    if (state.params.length !== layout.paramCount)
+      throw new Error(`expected ${layout.paramCount} parameters, got ${state.params.length}`);
+    this.layout = layout;
+    this.trainable = createCpuTrainable(init.optimizer, state);
+    this.network = layout.convs.length
+      ? new CpuCnn(layout, this.trainable.params, this.trainable.gradient, data)
+      : mlpNetwork(layout, this.trainable, data);
+  }
+
+  setOrder(order: Int32Array): void {
+    this.order = order;
+  }
+
+  step(start: number, size: number, learningRate: number): void {
+    const { params, gradient, optimizer } = this.trainable;
+    this.losses.push(this.network.lossAndGradient(this.order, start, size));
+    optimizer.apply(params, gradient, learningRate);
+  }
+
+  async drain(withState: boolean): Promise<{ losses: Float32Array; state?: EngineState }> {
+    const losses = Float32Array.from(this.losses);
+    this.losses = [];
+    return { losses, state: withState ? this.copyState() : undefined };
+  }
+
+  async readState(): Promise<EngineState> {
+    return this.copyState();
+  }
+
+  setState(state: EngineState): void {
+    const { params, gradient, optimizer } = this.trainable;
+    params.set(state.params);
+    gradient.fill(0);
+    const P = params.length;
+    optimizer.slots.forEach((s, i) => s.set(state.slots.subarray(i * P, (i + 1) * P)));
+    optimizer.steps = state.steps;
+  }
+
+  async logits(split: Split, rows?: Int32Array): Promise<Float32Array> {
+    return this.network.logits(split, rows ?? null);
+  }
+
+  async logitsOf(images: Float32Array, k: number): Promise<Float32Array> {
+    return this.network.logitsOf(images, k);
+  }
+
+  dispose(): void {}
+
+  private copyState(): EngineState {
+    const { params, optimizer } = this.trainable;
+    return { params: params.slice(), slots: packSlots(optimizer), steps: optimizer.steps };
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * The one interface every engine implements, and what is computed once for all of them on top of
+ * it (evaluation with the confusion counts, probabilities, PyTorch-named weights). The worker
+ * chooses an engine once per run (registry.ts) and from then on never asks which one it has.
+ *
+ * An engine owns a model's weights and optimizer state for one layout (layout.ts) and trains it
+ * on the resident data set (data.ts): tfjs kernels on their device, hand-written WebGL programs,
+ * or the project's CPU loops. Each is held to the plain reference in reference/ by one test
+ * (engines.test.ts; the WebGL engine in e2e/engine.spec.ts through the same conformance run).
+ */
+import type { OptimizerName } from '../shared/config';
+import { NUM_CLASSES } from '../shared/mnist';
+import type { EngineName } from '../shared/protocol';
+import type { ResidentData, Split } from './data';
+import { toNamed, type NamedTensor, type NetLayout } from './layout';
+
+/** Weights and optimizer state on the CPU: a snapshot to restart from. */
+export interface EngineState {
+  /** [paramCount], layout.ts's order. */
+  params: Float32Array;
+  /** The optimizer's state vectors, [paramCount] each, slot after slot (optimizer.ts's order). */
+  slots: Float32Array;
+  /** Optimizer steps taken (Adam's bias correction). */
+  steps: number;
+}
+
+export interface EngineInit {
+  layout: NetLayout;
+  data: ResidentData;
+  optimizer: OptimizerName;
+  /** Where to start: the weights (copied) and, when resuming, the optimizer's state. */
+  state: EngineState;
+}
+
+export interface Engine {
+  readonly name: EngineName;
+  readonly layout: NetLayout;
+  /** The epoch's shuffle: [train count] row indices. */
+  setOrder(order: Int32Array): void;
+  /**
+   * One optimizer step on the training images order[start, start + size): the weights and the
+   * optimizer state change in place; the batch's mean loss is kept until the next drain. Nothing
+   * is read back from a device.
+   */
+  step(start: number, size: number, learningRate: number): void;
+  /** The losses of the steps since the last drain, in order; with `withState`, the state too. */
+  drain(withState: boolean): Promise<{ losses: Float32Array; state?: EngineState }>;
+  /** A copy of the weights and optimizer state (pending losses stay pending). */
+  readState(): Promise<EngineState>;
+  /** Puts `state` back as the weights and optimizer state (after a divergence). */
+  setState(state: EngineState): void;
+  /** Logits [rows, 10] of the images `rows` of `split`, or of all of them. */
+  logits(split: Split, rows?: Int32Array): Promise<Float32Array>;
+  /** Logits [k, 10] of k images of 784 floats 0..1, image after image. */
+  logitsOf(images: Float32Array, k: number): Promise<Float32Array>;
+  /** Releases what the engine holds (device memory); the resident data stays. */
+  dispose(): void;
+}
+
+/** Loss, accuracy and where the model errs, on a split or part of it. */
+export interface Evaluation {
+  accuracy: number;
+  /** Mean negative log-likelihood of the true digit. */
+  loss: number;
+  count: number;
+  /** 100 counts: confusion[true * 10 + predicted]. */
+  confusion: Int32Array;
+}
+
+/** Evaluates `engine` on `split` (or its `rows`): one set of logits, everything else from them. */
+export async function evaluate(
+  engine: Engine,
+  data: ResidentData,
+  split: Split,
+  rows?: Int32Array,
+): Promise<Evaluation> {
+  const labels = data.require()[split].labels;
+  const logits = await engine.logits(split, rows);
+  return summarize(logits, (i) => labels[rows ? rows[i] : i]);
+}
+
+/** Accuracy, mean loss and confusion counts of logits [n, 10] against `label(i)`. */
+export function summarize(logits: Float32Array, label: (i: number) => number): Evaluation {
+  const count = logits.length / NUM_CLASSES;
+  const confusion = new Int32Array(NUM_CLASSES * NUM_CLASSES);
+  let lossSum = 0;
+  for (let i = 0; i < count; i++) {
+    const z = logits.subarray(i * NUM_CLASSES, (i + 1) * NUM_CLASSES);
+    const best = argMax(z);
+    let sum = 0;
+    for (let j = 0; j < NUM_CLASSES; j++) sum += Math.exp(z[j] - z[best]);
+    const truth = label(i);
+    confusion[truth * NUM_CLASSES + best]++;
+    lossSum -= z[truth] - z[best] - Math.log(sum);
+  }
+  let correct = 0;
+  for (let j = 0; j < NUM_CLASSES; j++) correct += confusion[j * NUM_CLASSES + j];
+  return count === 0
+    ? { accuracy: 0, loss: 0, count, confusion }
+    : { accuracy: correct / count, loss: lossSum / count, count, confusion };
+}
+
+/** The index of the largest value (the first of equals). */
+export function argMax(values: ArrayLike<number>): number {
+  let best = 0;
+  for (let j = 1; j < values.length; j++) if (values[j] > values[best]) best = j;
+  return best;
+}
+
+/** Softmax of logits [k, 10], row by row, into a new array. */
+export function softmax(logits: Float32Array): Float32Array {
+  const out = new Float32Array(logits.length);
+  for (let o = 0; o < logits.length; o += NUM_CLASSES) {
+    const z = logits.subarray(o, o + NUM_CLASSES);
+    const max = z[argMax(z)];
+    let sum = 0;
+    for (let j = 0; j < NUM_CLASSES; j++) sum += Math.exp(z[j] - max);
+    for (let j = 0; j < NUM_CLASSES; j++) out[o + j] = Math.exp(z[j] - max) / sum;
+  }
+  return out;
+}
+
+/** The model's weights as PyTorch's state_dict names and shapes them. */
+export async function namedWeights(engine: Engine): Promise<NamedTensor[]> {
+  return toNamed(engine.layout, (await engine.readState()).params);
+}
+
+/**
+ * Thrown by an engine that cannot run on this device after all (a shader the driver rejects), on
+ * its first step and before changing anything: the worker moves to the next engine.
+ */
+export class EngineFailed extends Error {}

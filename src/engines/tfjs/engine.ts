@@ -1,0 +1,183 @@
+/**
+ * The tfjs engine: any model spec, on whichever TensorFlow.js backend the worker started (WebGL,
+ * WebAssembly, or tfjs's plain JavaScript cpu backend). The weights are one flat variable
+ * (layout.ts), the optimizer state one variable per slot, the data resident on the device
+ * (deviceData.ts). Per step nothing is read back: each batch's loss is appended to a small device
+ * tensor that drain() reads, with the state when asked, in one sync.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { IMAGE_SIZE } from '../../shared/mnist';
+import type { EngineName } from '../../shared/protocol';
+import type { ResidentData, Split } from '../data';
+import type { Engine, EngineInit, EngineState } from '../engine';
+import type { NetLayout } from '../layout';
+import { slotCount } from '../optimizer';
+import { deviceData } from './deviceData';
+import { evalBatch, forward, lossAndGradient, unpack } from './network';
+import { createOptimizer, type FlatOptimizer } from './optimizer';
+import './wasmKernels';
+
+export class TfjsEngine implements Engine {
+  readonly name: EngineName = 'tfjs';
+  readonly layout: NetLayout;
+  protected readonly data: ResidentData;
+  /** [paramCount] float32, the model's weights. */
+  protected readonly params: tf.Variable<tf.Rank.R1>;
+  protected readonly optimizer: FlatOptimizer;
+  /** [train count] int32: the epoch's shuffle. */
+  protected order: tf.Tensor1D | null = null;
+  /** The losses of the steps since the last drain: its first `pending` entries. */
+  protected losses: tf.Tensor1D;
+  protected pending = 0;
+
+  constructor(init: EngineInit) {
+    const { layout, state } = init;
+    if (state.params.length !== layout.paramCount)
+      throw new Error(`expected ${layout.paramCount} parameters, got ${state.params.length}`);
+    const slots = state.slots.length
+      ? state.slots
+      : new Float32Array(slotCount(init.optimizer) * layout.paramCount);
+    this.layout = layout;
+    this.data = init.data;
+    const initial = tf.tensor1d(state.params);
+    // The variable shares the tensor's data, so dropping the tensor leaves exactly one tensor.
+    this.params = tf.variable(initial, true) as tf.Variable<tf.Rank.R1>;
+    initial.dispose();
+    this.optimizer = createOptimizer(init.optimizer, layout.paramCount, slots, state.steps);
+    this.losses = this.emptyLosses();
+  }
+
+  setOrder(order: Int32Array): void {
+    this.order?.dispose();
+    this.order = tf.tensor1d(order, 'int32');
+  }
+
+  step(start: number, size: number, learningRate: number): void {
+    const split = deviceData(this.data).train;
+    const order = this.requireOrder();
+    const next = tf.tidy(() => {
+      const idx = tf.slice(order, start, size);
+      const x = tf.gather(split.images, idx) as tf.Tensor2D;
+      const y = tf.gather(split.oneHot, idx) as tf.Tensor2D;
+      const { loss, gradient } = lossAndGradient(this.layout, this.params, x, y);
+      this.optimizer.apply(this.params, gradient, learningRate);
+      return tf.concat([this.losses, tf.reshape(loss, [1])]) as tf.Tensor1D;
+    });
+    this.losses.dispose();
+    this.losses = next;
+    this.pending++;
+  }
+
+  async drain(withState: boolean): Promise<{ losses: Float32Array; state?: EngineState }> {
+    const k = this.pending;
+    const steps = this.optimizer.steps;
+    const stored = this.losses.shape[0];
+    const read = withState ? tf.concat([this.losses, this.params, ...this.optimizer.slots]) : this.losses;
+    this.pending = 0;
+    try {
+      const values = (await read.data()) as Float32Array;
+      return {
+        losses: values.slice(0, k),
+        state: withState ? this.stateFrom(values.subarray(stored), steps) : undefined,
+      };
+    } finally {
+      if (read !== this.losses) read.dispose();
+      this.afterDrain();
+    }
+  }
+
+  async readState(): Promise<EngineState> {
+    const steps = this.optimizer.steps;
+    const read = tf.concat([this.params, ...this.optimizer.slots]);
+    try {
+      return this.stateFrom((await read.data()) as Float32Array, steps);
+    } finally {
+      read.dispose();
+    }
+  }
+
+  setState(state: EngineState): void {
+    const P = this.layout.paramCount;
+    tf.tidy(() => {
+      this.params.assign(tf.tensor1d(state.params));
+      this.optimizer.slots.forEach((s, i) => s.assign(tf.tensor1d(state.slots.subarray(i * P, (i + 1) * P))));
+    });
+    this.optimizer.steps = state.steps;
+  }
+
+  async logits(split: Split, rows?: Int32Array): Promise<Float32Array> {
+    const d = deviceData(this.data)[split];
+    const count = rows ? rows.length : d.count;
+    const rowTensor = rows ? tf.tensor1d(rows, 'int32') : null;
+    try {
+      return await this.batchedLogits(count, (start, size) =>
+        rowTensor
+          ? (tf.gather(d.images, tf.slice(rowTensor, start, size)) as tf.Tensor2D)
+          : (tf.slice(d.images, [start, 0], [size, -1]) as tf.Tensor2D),
+      );
+    } finally {
+      rowTensor?.dispose();
+    }
+  }
+
+  async logitsOf(images: Float32Array, k: number): Promise<Float32Array> {
+    if (images.length !== k * IMAGE_SIZE) throw new Error(`expected ${k} images of ${IMAGE_SIZE} pixels`);
+    return this.batchedLogits(k, (start, size) =>
+      tf.tensor2d(images.subarray(start * IMAGE_SIZE, (start + size) * IMAGE_SIZE), [size, IMAGE_SIZE]),
+    );
+  }
+
+  dispose(): void {
+    this.losses.dispose();
+    this.order?.dispose();
+    this.order = null;
+    this.optimizer.dispose();
+    this.params.dispose();
+  }
+
+  /** The loss store a drain starts again from (the WebGL engine keeps its fixed buffer instead). */
+  protected emptyLosses(): tf.Tensor1D {
+    return tf.zeros([0]);
+  }
+
+  protected afterDrain(): void {
+    this.losses.dispose();
+    this.losses = this.emptyLosses();
+  }
+
+  protected requireOrder(): tf.Tensor1D {
+    if (!this.order) throw new Error('setOrder must come before the first step');
+    return this.order;
+  }
+
+  /** Logits [count, 10] of `batch(start, size)`'s images, in evaluation batches, read back once. */
+  private async batchedLogits(
+    count: number,
+    batch: (start: number, size: number) => tf.Tensor2D,
+  ): Promise<Float32Array> {
+    if (count === 0) return new Float32Array(0);
+    const B = evalBatch(this.layout);
+    const all = tf.tidy(() => {
+      const layers = unpack(this.params, this.layout);
+      const parts: tf.Tensor2D[] = [];
+      // A tidy per batch frees its activations before the next batch runs.
+      for (let start = 0; start < count; start += B)
+        parts.push(tf.tidy(() => forward(this.layout, layers, batch(start, Math.min(B, count - start)))));
+      return parts.length === 1 ? parts[0] : tf.concat(parts);
+    });
+    try {
+      return Float32Array.from(await all.data());
+    } finally {
+      all.dispose();
+    }
+  }
+
+  private stateFrom(values: Float32Array, steps: number): EngineState {
+    const P = this.layout.paramCount;
+    return { params: values.slice(0, P), slots: values.slice(P), steps };
+  }
+}
+
+export function createTfjsEngine(init: EngineInit): Engine {
+  return new TfjsEngine(init);
+}

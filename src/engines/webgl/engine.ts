@@ -1,0 +1,57 @@
+/**
+ * The WebGL engine: the tfjs engine's model, data and evaluation on tfjs's WebGL 2 backend, with
+ * the training step as the hand-written programs of step.ts (18 draws for the tutorial net
+ * instead of ~85 kernels). MLPs whose widths are all even (supportsWebglStep).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { EngineName } from '../../shared/protocol';
+import { EngineFailed, type EngineInit } from '../engine';
+import { deviceData } from '../tfjs/deviceData';
+import { TfjsEngine } from '../tfjs/engine';
+import { LOSS_BUFFER, WebglStep } from './step';
+
+export class WebglEngine extends TfjsEngine {
+  override readonly name: EngineName = 'webgl';
+  private readonly programs: WebglStep;
+  /** True once a step has run: a failure after that is the device's, not the programs'. */
+  private proven = false;
+
+  constructor(init: EngineInit) {
+    super(init);
+    this.programs = new WebglStep(init.layout.dense, init.optimizer);
+  }
+
+  /** The programs write each loss at its position in a fixed buffer (doubled when full). */
+  protected override emptyLosses(): tf.Tensor1D {
+    return tf.zeros([LOSS_BUFFER]);
+  }
+
+  /** The buffer is reused: positions past `pending` are ignored. */
+  protected override afterDrain(): void {}
+
+  override step(start: number, size: number, learningRate: number): void {
+    let next: tf.Tensor1D;
+    try {
+      next = this.programs.step(
+        this.params,
+        this.optimizer,
+        deviceData(this.data).train,
+        this.requireOrder(),
+        start,
+        size,
+        learningRate,
+        this.losses,
+        this.pending,
+      );
+    } catch (e) {
+      // Nothing changed (the step updates state only after every program ran). A driver that
+      // rejects a shader fails here on the first step: the worker moves to the tfjs engine.
+      if (!this.proven) throw new EngineFailed(`the WebGL programs failed here (${(e as Error).message})`);
+      throw e;
+    }
+    this.proven = true;
+    this.losses.dispose();
+    this.losses = next;
+    this.pending++;
+  }
+}

@@ -1,0 +1,188 @@
+/**
+ * Loads the MNIST sprites in a Web Worker: fetch, verify size and SHA-256 against the manifest,
+ * decode with createImageBitmap (no colour management, no premultiplication) and read the pixels
+ * back through an OffscreenCanvas. The result is byte for byte the IDX files' content.
+ * Worker-only (OffscreenCanvas); the page thread never holds the data set.
+ */
+import { checkManifest, type DataFile, type Manifest, type Shard } from './manifest';
+import { IMAGE_SIZE, type MnistData, type MnistSplit } from '../../shared/mnist';
+import { unpackSheet } from './mnistSprite';
+
+export interface LoadProgress {
+  loadedBytes: number;
+  totalBytes: number;
+  imagesLoaded: number;
+  imagesTotal: number;
+}
+
+/** A data file that could not be used; `code` tells missing (HTTP, network) from corrupt. */
+export class DataError extends Error {
+  readonly code: 'data-missing' | 'data-corrupt';
+  constructor(code: 'data-missing' | 'data-corrupt', message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+/** A stalled request fails instead of hanging the page's status forever. */
+const FETCH_TIMEOUT_MS = 60_000;
+
+/**
+ * Loads every shard and label file listed in `${baseUrl}manifest.json`, in parallel.
+ * Rejects with a DataError naming the file when one is missing, truncated or corrupt.
+ */
+export async function loadMnist(baseUrl: string, onProgress: (p: LoadProgress) => void): Promise<MnistData> {
+  const manifest = await fetchManifest(baseUrl);
+  const { train, test } = manifest.splits;
+  const files: DataFile[] = [train.labels, test.labels, ...train.shards, ...test.shards];
+  const progress: LoadProgress = {
+    loadedBytes: 0,
+    totalBytes: files.reduce((n, f) => n + f.bytes, 0),
+    imagesLoaded: 0,
+    imagesTotal: train.count + test.count,
+  };
+  let failed = false;
+  // After one file fails the load is lost: the others finish quietly instead of reporting progress.
+  const report = () => failed || onProgress({ ...progress });
+  report();
+  const onBytes = (n: number) => {
+    progress.loadedBytes += n;
+    report();
+  };
+
+  const loadSplit = async (split: Manifest['splits']['train']): Promise<MnistSplit> => {
+    const images = new Uint8Array(split.count * IMAGE_SIZE);
+    const decodeShard = async (shard: Shard) => {
+      const bytes = await fetchVerified(baseUrl, shard, onBytes);
+      await decodeSheet(shard, bytes, manifest.sheetColumns, images);
+      progress.imagesLoaded += shard.count;
+      report();
+    };
+    const [labels] = await Promise.all([
+      fetchVerified(baseUrl, split.labels, onBytes),
+      ...split.shards.map(decodeShard),
+    ]);
+    if (labels.length !== split.count) {
+      throw new DataError(
+        'data-corrupt',
+        `${split.labels.file} has ${labels.length} labels, expected ${split.count}`,
+      );
+    }
+    return { count: split.count, images, labels };
+  };
+
+  const [trainSplit, testSplit] = await Promise.all([loadSplit(train), loadSplit(test)]).catch(
+    (e: unknown) => {
+      failed = true;
+      throw e;
+    },
+  );
+  return { train: trainSplit, test: testSplit, bytes: progress.totalBytes };
+}
+
+async function fetchManifest(baseUrl: string): Promise<Manifest> {
+  const response = await fetchOrFail(`${baseUrl}manifest.json`, 'manifest.json');
+  try {
+    return checkManifest(await response.json());
+  } catch (e) {
+    throw new DataError(
+      'data-corrupt',
+      e instanceof SyntaxError ? 'manifest.json is not valid JSON' : String((e as Error).message),
+    );
+  }
+}
+
+async function fetchOrFail(url: string, name: string): Promise<Response> {
+  let response: Response;
+  try {
+    response = await fetch(url, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+  } catch (e) {
+    const why =
+      (e as Error).name === 'TimeoutError'
+        ? `no answer within ${FETCH_TIMEOUT_MS / 1000} s`
+        : (e as Error).message;
+    throw new DataError(
+      'data-missing',
+      `${name} could not be loaded (${why}). Check that the server is running.`,
+    );
+  }
+  if (!response.ok) {
+    throw new DataError(
+      'data-missing',
+      `${name} could not be loaded (HTTP ${response.status}). Run npm run data to build the data files, then reload.`,
+    );
+  }
+  return response;
+}
+
+/** Fetches one file, counting bytes as they stream in, and checks its size and SHA-256. */
+async function fetchVerified(
+  baseUrl: string,
+  file: DataFile,
+  onBytes: (n: number) => void,
+): Promise<Uint8Array> {
+  const response = await fetchOrFail(`${baseUrl}${file.file}`, file.file);
+  const bytes = new Uint8Array(file.bytes);
+  let size = 0;
+  try {
+    const reader = response.body!.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (size + value.length <= bytes.length) bytes.set(value, size);
+      size += value.length;
+      onBytes(value.length);
+    }
+  } catch (e) {
+    throw new DataError('data-missing', `${file.file} stopped loading part way (${(e as Error).message}).`);
+  }
+  if (size !== file.bytes) {
+    throw new DataError(
+      'data-corrupt',
+      `${file.file} is ${size.toLocaleString('en-US')} bytes, expected ${file.bytes.toLocaleString('en-US')}: ` +
+        `the file is ${size < file.bytes ? 'truncated' : 'corrupt'}. Rebuild it with npm run data.`,
+    );
+  }
+  // crypto.subtle exists only in secure contexts (https, localhost); elsewhere the size check stands alone.
+  if (globalThis.crypto?.subtle) {
+    const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+    const hex = Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+    if (hex !== file.sha256) {
+      throw new DataError(
+        'data-corrupt',
+        `${file.file} is corrupt: its SHA-256 does not match the manifest. Rebuild it with npm run data.`,
+      );
+    }
+  }
+  return bytes;
+}
+
+async function decodeSheet(shard: Shard, png: Uint8Array, columns: number, out: Uint8Array): Promise<void> {
+  let bitmap: ImageBitmap;
+  try {
+    bitmap = await createImageBitmap(new Blob([png as Uint8Array<ArrayBuffer>], { type: 'image/png' }), {
+      colorSpaceConversion: 'none',
+      premultiplyAlpha: 'none',
+    });
+  } catch {
+    throw new DataError(
+      'data-corrupt',
+      `${shard.file} is not a readable PNG image. Rebuild it with npm run data.`,
+    );
+  }
+  const rows = Math.ceil(shard.count / columns);
+  const width = Math.min(shard.count, columns) * 28;
+  if (bitmap.width !== width || bitmap.height !== rows * 28) {
+    bitmap.close();
+    throw new DataError(
+      'data-corrupt',
+      `${shard.file} is ${bitmap.width}x${bitmap.height} px, expected ${width}x${rows * 28}`,
+    );
+  }
+  const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+  const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
+  ctx.drawImage(bitmap, 0, 0);
+  bitmap.close();
+  const { data } = ctx.getImageData(0, 0, canvas.width, canvas.height);
+  unpackSheet(data, canvas.width, columns, shard.count, out, shard.first);
+}

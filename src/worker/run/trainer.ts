@@ -1,0 +1,249 @@
+/**
+ * The training loop. It never touches `self`: it takes an `emit` callback and a control object,
+ * so the worker adapter and the Node tests drive the same code. Its parts: where the run is
+ * (cursor.ts), the losses posted in chunks (lossChunker.ts), the last good state (snapshots.ts)
+ * and what to do when a device or engine fails (recovery.ts). Per step nothing is read back;
+ * between steps the loop yields to the event loop about every YIELD_MS so pause, stop and predict
+ * messages get a turn within a batch.
+ */
+import type { Engine } from '../../engines/engine';
+import { netLayout, type NetLayout } from '../../engines/layout';
+import { learningRateAt, validateConfig, type TrainConfig } from '../../shared/config';
+import type { RunState } from '../../shared/protocol';
+import { mulberry32, shuffledIndices } from '../../shared/random';
+import { initialState, type Session } from '../session';
+import { BatchCursor } from './cursor';
+import { LossChunker, type Emit } from './lossChunker';
+import { DeviceLost, failureOf, recover, type BackendGuard } from './recovery';
+import { RunControl, yieldToEventLoop } from './runControl';
+import { SnapshotKeeper } from './snapshots';
+
+export { RunControl };
+export type { Emit };
+
+/** The loop gives the event loop a turn this often. */
+export const YIELD_MS = 10;
+/** In-sample accuracy is measured on this many training images (a fixed random subset). */
+export const TRAIN_EVAL_SAMPLES = 10_000;
+/** The subset is the same in every run and every seed, so accuracies stay comparable. */
+const TRAIN_EVAL_SEED = 20_240_601;
+
+export interface TrainOptions {
+  runId: number;
+  config: TrainConfig;
+  session: Session;
+  emit: Emit;
+  control: RunControl;
+  guard?: BackendGuard;
+  /** Called after every batch (tests check numTensors here). */
+  afterBatch?: (globalBatch: number) => void;
+}
+
+export type RunOutcome = 'done' | 'stopped' | 'diverged' | 'invalid' | 'failed';
+
+/** The rows of a training set of `count` images that measure in-sample accuracy, ascending. */
+export function trainEvalSubset(count: number): Int32Array {
+  const n = Math.min(count, TRAIN_EVAL_SAMPLES);
+  return shuffledIndices(count, mulberry32(TRAIN_EVAL_SEED)).slice(0, n).sort();
+}
+
+/**
+ * Trains a fresh model (seeded weights from config) on the session's data; the model stays the
+ * session's when the run ends. Resolves when the run is done, stopped, diverged or failed; every
+ * outcome has been emitted.
+ */
+export async function train(options: TrainOptions): Promise<RunOutcome> {
+  const { runId, config, session, emit } = options;
+  const problems = validateConfig(config);
+  if (problems.length > 0 || !session.data.loaded) {
+    emit({
+      type: 'error',
+      runId,
+      ...(problems.length > 0
+        ? { code: 'invalid-config', message: problems.map((p) => p.message).join('; ') }
+        : { code: 'data-not-ready', message: 'The MNIST data has not finished loading yet.' }),
+    });
+    return 'invalid';
+  }
+  const run = new TrainingRun(options);
+  try {
+    return await run.loop();
+  } catch (e) {
+    emit({
+      type: 'error',
+      code: 'internal',
+      runId,
+      message: `Training failed: ${(e as Error).message ?? String(e)}`,
+    });
+    run.state('stopped');
+    return 'failed';
+  }
+}
+
+class TrainingRun {
+  private readonly o: TrainOptions;
+  private readonly layout: NetLayout;
+  private readonly cursor: BatchCursor;
+  private readonly losses: LossChunker;
+  private readonly snapshots: SnapshotKeeper;
+  private readonly trainRows: Int32Array;
+  private engine: Engine;
+  private epochStart = performance.now();
+  private pausedMs = 0;
+  private lastYield = performance.now();
+  /** The global index of the first batch whose loss was not finite. */
+  private divergedAt = 0;
+
+  constructor(o: TrainOptions) {
+    this.o = o;
+    const { config, session } = o;
+    const count = session.data.require().train.count;
+    this.layout = netLayout(config.model);
+    this.cursor = new BatchCursor(count, config.batchSize, config.epochs, config.seed);
+    this.losses = new LossChunker(o.runId, this.cursor.total, o.emit);
+    this.snapshots = new SnapshotKeeper(initialState(this.layout, config.seed));
+    this.trainRows = trainEvalSubset(count);
+    this.engine = session.install(this.layout, config.optimizer, this.snapshots.good);
+    session.trained = false;
+  }
+
+  /** The loop: a batch, its losses now and then, an epoch's evaluation, pause and stop. */
+  async loop(): Promise<RunOutcome> {
+    const { cursor, losses, o } = this;
+    this.state('training');
+    while (!cursor.done) {
+      try {
+        const order = cursor.newOrder();
+        if (order) this.startEpoch(order);
+        const { start, size } = cursor.batch();
+        this.engine.step(start, size, learningRateAt(o.config, cursor.epoch));
+        losses.pending++;
+        o.session.trained = true;
+        const epochDone = cursor.advance();
+        if (o.guard?.lost()) throw new DeviceLost();
+        const { stopRequested, pauseRequested } = o.control;
+        if (losses.due(epochDone || stopRequested || pauseRequested) && !(await this.flush()))
+          return this.diverged();
+        o.afterBatch?.(cursor.next - 1);
+        if (epochDone) await this.endEpoch();
+        if (performance.now() - this.lastYield >= YIELD_MS) {
+          await yieldToEventLoop();
+          this.lastYield = performance.now();
+        }
+        if (o.control.pauseRequested) await this.pause();
+        if (o.control.stopRequested) {
+          this.state('stopped');
+          return 'stopped';
+        }
+      } catch (e) {
+        if (!(await this.recover(e))) return 'failed';
+      }
+    }
+    this.state('done');
+    return 'done';
+  }
+
+  state(state: Exclude<RunState, 'idle'>): void {
+    this.o.emit({ type: 'state', runId: this.o.runId, state });
+  }
+
+  private startEpoch(order: Int32Array): void {
+    this.engine.setOrder(order);
+    this.epochStart = performance.now();
+    this.pausedMs = 0;
+  }
+
+  /** Drains and posts the pending losses (and now and then a snapshot); false on a non-finite loss. */
+  private async flush(): Promise<boolean> {
+    const withState = this.snapshots.due(this.cursor.done);
+    const { losses, state } = await this.guarded(this.engine.drain(withState));
+    if (this.o.guard?.lost()) throw new DeviceLost();
+    const bad = this.losses.post(losses, this.cursor.epoch);
+    if (bad >= 0) {
+      this.divergedAt = bad;
+      return false;
+    }
+    if (state) this.snapshots.offer(state);
+    return true;
+  }
+
+  /** The epoch's summary: mean training loss, in-sample and test accuracy, time without evaluation. */
+  private async endEpoch(): Promise<void> {
+    const { o, cursor } = this;
+    const seconds = (performance.now() - this.epochStart - this.pausedMs) / 1000;
+    const trainEval = await this.guarded(o.session.evaluate('train', this.trainRows));
+    const testEval = await this.guarded(o.session.evaluate('test'));
+    if (o.guard?.lost()) throw new DeviceLost();
+    const n = o.session.data.require().train.count;
+    o.emit({
+      type: 'epochEnd',
+      runId: o.runId,
+      epoch: cursor.epoch,
+      epochs: o.config.epochs,
+      lastBatch: cursor.next - 1,
+      trainLoss: this.losses.takeEpochMean(),
+      trainAccuracy: trainEval.accuracy,
+      trainAccuracySamples: trainEval.count,
+      testAccuracy: testEval.accuracy,
+      testLoss: testEval.loss,
+      learningRate: learningRateAt(o.config, cursor.epoch),
+      seconds,
+      samplesPerSecond: n / seconds,
+    });
+  }
+
+  private async pause(): Promise<void> {
+    const { control } = this.o;
+    const pausedAt = performance.now();
+    this.state('paused');
+    await control.waitForResume();
+    this.pausedMs += performance.now() - pausedAt;
+    if (!control.stopRequested) this.state('training');
+  }
+
+  /**
+   * After a failure: the model rebuilt from the last good state on the next backend or engine, and
+   * the batches since the last posted loss redone. False (and said so) when it cannot go on; a
+   * failure that is neither a device's nor an engine's is rethrown.
+   */
+  private async recover(error: unknown): Promise<boolean> {
+    const { o, cursor, losses } = this;
+    const failure = failureOf(error, o.guard);
+    if (!failure) throw error;
+    const start = { layout: this.layout, optimizer: o.config.optimizer, state: this.snapshots.good };
+    const engine = await recover(failure, error, o.session, o.guard, o.emit, start);
+    if (!engine) {
+      o.emit({
+        type: 'error',
+        code: 'context-lost',
+        runId: o.runId,
+        message: 'The GPU context was lost and no other backend could start.',
+      });
+      this.state('stopped');
+      return false;
+    }
+    this.engine = engine;
+    losses.dropPending();
+    // Posted losses stay posted; the batches since the snapshot are trained again from its weights.
+    cursor.rewind(losses.posted);
+    engine.setOrder(cursor.newOrder() ?? cursor.order);
+    return true;
+  }
+
+  /** Back to the last weights known finite, so the model stays usable for predict. */
+  private diverged(): RunOutcome {
+    this.engine.setState(this.snapshots.good);
+    this.o.emit({
+      type: 'error',
+      code: 'diverged',
+      runId: this.o.runId,
+      message: `The loss became NaN or infinite at batch ${this.divergedAt}: the learning rate (${this.o.config.learningRate}) is likely too high. The last good weights are kept.`,
+    });
+    this.state('stopped');
+    return 'diverged';
+  }
+
+  private guarded<T>(p: Promise<T>): Promise<T> {
+    return this.o.guard ? this.o.guard.unlessLost(p) : p;
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * What the worker keeps between commands: the resident data set and the current model, an engine
+ * (src/engines/) chosen for it on this backend. predict, evaluate and samples read the model; a
+ * run or a reset installs a new one. The session never asks which engine it has.
+ */
+import { DataNotReady, ResidentData, type Split } from '../engines/data';
+import { evaluate, softmax, argMax, type Engine, type EngineState, type Evaluation } from '../engines/engine';
+import { initialParams, netLayout, type NetLayout } from '../engines/layout';
+import { chooseEngine } from '../engines/registry';
+import type { OptimizerName } from '../shared/config';
+import { IMAGE_SIZE, NUM_CLASSES, bytesToUnit } from '../shared/mnist';
+import { describeModel, type ModelSpec } from '../shared/modelSpec';
+import type { BackendName, EngineName, SampleDigit } from '../shared/protocol';
+import { mulberry32 } from '../shared/random';
+import type { Emit } from './run/lossChunker';
+
+/** The most sample digits one request returns. */
+export const MAX_SAMPLES = 100;
+
+/** Fresh seeded weights and no optimizer state: where a run or a reset starts. */
+export function initialState(layout: NetLayout, seed: number): EngineState {
+  return { params: initialParams(layout, seed), slots: new Float32Array(0), steps: 0 };
+}
+
+export class Session {
+  readonly data = new ResidentData();
+  /** False until a run has taken a step since the model was installed by a reset. */
+  trained = false;
+  private current: Engine | null = null;
+  /** Engines that failed on this backend (name -> why): the next install passes them over. */
+  private failed: Partial<Record<EngineName, string>> = {};
+  private sampleRandom = mulberry32(1);
+  private readonly backend: () => BackendName;
+  private readonly emit: Emit;
+
+  constructor(backend: () => BackendName, emit: Emit) {
+    this.backend = backend;
+    this.emit = emit;
+  }
+
+  /** The current model. */
+  get engine(): Engine {
+    if (!this.current) throw new Error('no model yet');
+    return this.current;
+  }
+
+  /**
+   * Makes a model of `layout` starting from `state` current, on the fastest engine that supports
+   * it here, releases the previous one and tells the page which engine and why.
+   */
+  install(layout: NetLayout, optimizer: OptimizerName, state: EngineState): Engine {
+    const { kind, reason } = chooseEngine(layout, this.backend(), this.failed);
+    const engine = kind.create({ layout, data: this.data, optimizer, state });
+    this.releaseCurrent();
+    this.current = engine;
+    this.emit({
+      type: 'engine',
+      engine: kind.name,
+      label: kind.label,
+      reason,
+      model: describeModel(layout.spec),
+    });
+    return engine;
+  }
+
+  /** Marks the current engine as unable to run here (`why`); the next install takes another. */
+  markFailed(why: string): void {
+    if (this.current) this.failed[this.current.name] = why;
+    this.releaseCurrent();
+  }
+
+  /** Releases everything held on the device (the backend is changing); the model must be reinstalled. */
+  dropDevice(): void {
+    this.releaseCurrent();
+    this.data.dropDeviceForms();
+    this.failed = {};
+  }
+
+  /** Fresh weights for `spec` drawn from `seed` (the reset command). */
+  reset(spec: ModelSpec, seed: number): void {
+    const layout = netLayout(spec);
+    this.install(layout, 'adam', initialState(layout, seed));
+    this.trained = false;
+  }
+
+  /** Probabilities of the 10 digits for one image of 784 floats 0..1. */
+  async predict(pixels: Float32Array): Promise<Float32Array> {
+    if (pixels.length !== IMAGE_SIZE)
+      throw new Error(`predict needs ${IMAGE_SIZE} pixels, got ${pixels.length}`);
+    return softmax(await this.engine.logitsOf(pixels, 1));
+  }
+
+  /** Loss, accuracy and confusion counts on `split` (or its `rows`). */
+  evaluate(split: Split, rows?: Int32Array): Promise<Evaluation> {
+    return evaluate(this.engine, this.data, split, rows);
+  }
+
+  /** Labelled images with the model's guesses: `indices`, or `count` random ones. */
+  async samples(split: Split, count: number, indices?: number[]): Promise<SampleDigit[]> {
+    if (!this.data.loaded) throw new DataNotReady();
+    const set = this.data.require()[split];
+    const chosen = (
+      indices ??
+      Array.from({ length: Math.max(0, Math.min(count, MAX_SAMPLES)) }, () =>
+        Math.floor(this.sampleRandom() * set.count),
+      )
+    )
+      .slice(0, MAX_SAMPLES)
+      .filter((i) => Number.isInteger(i) && i >= 0 && i < set.count);
+    if (chosen.length === 0) return [];
+    const pixels = chosen.map((i) => set.images.slice(i * IMAGE_SIZE, (i + 1) * IMAGE_SIZE));
+    const input = new Float32Array(chosen.length * IMAGE_SIZE);
+    pixels.forEach((p, k) => bytesToUnit(p, input.subarray(k * IMAGE_SIZE, (k + 1) * IMAGE_SIZE)));
+    const logits = await this.engine.logitsOf(input, chosen.length);
+    return chosen.map((index, k) => ({
+      index,
+      label: set.labels[index],
+      predicted: argMax(logits.subarray(k * NUM_CLASSES, (k + 1) * NUM_CLASSES)),
+      pixels: pixels[k],
+    }));
+  }
+
+  /** Releases every tensor the session holds. */
+  dispose(): void {
+    this.releaseCurrent();
+    this.data.dropDeviceForms();
+  }
+
+  private releaseCurrent(): void {
+    try {
+      this.current?.dispose();
+    } catch {
+      // Releasing textures of a lost context can fail; they are gone either way.
+    }
+    this.current = null;
+  }
+}
