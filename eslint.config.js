@@ -65,6 +65,22 @@ export default tseslint.config(
     plugins: { 'react-hooks': reactHooks },
     rules: reactHooks.configs.recommended.rules,
   },
+  {
+    // dev/ is reached only by an import() that the production build drops: one guarded by
+    // __DEV_HOOKS__ (vite.config.ts).
+    files: ['src/**/*.{ts,tsx}'],
+    ignores: ['src/dev/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            'ImportExpression[source.value=/(^|\\/)dev\\//]:not(IfStatement[test.name="__DEV_HOOKS__"] ImportExpression):not(ConditionalExpression[test.name="__DEV_HOOKS__"] ImportExpression)',
+          message: 'Load src/dev/ only under `if (__DEV_HOOKS__)` or `__DEV_HOOKS__ ? import(...) : ...`.',
+        },
+      ],
+    },
+  },
   mayNotImport(
     ['src/ui/**', 'src/client/**', 'src/App.tsx', 'src/main.tsx'],
     ['worker', 'engines', 'dev'],

@@ -35,6 +35,21 @@ describe('import directions', () => {
     expect(await rules(file, source)).toContain('no-restricted-imports');
   });
 
+  test('an import() of dev/ outside a __DEV_HOOKS__ guard fails; inside one it passes', async () => {
+    const file = 'src/main.tsx';
+    const body = (/** @type {string} */ code) => `${code}\nexport const y = 1;`;
+    expect(await rules(file, body("void import('./dev/page/hooks');"))).toContain('no-restricted-syntax');
+    expect(await rules(file, body("if (__DEV_HOOKS__) void import('./dev/page/hooks');"))).not.toContain(
+      'no-restricted-syntax',
+    );
+    expect(
+      await rules(
+        'src/worker/w.ts',
+        body("export const h = __DEV_HOOKS__ ? import('../dev/worker/hooks') : null;"),
+      ),
+    ).not.toContain('no-restricted-syntax');
+  });
+
   test.each([
     ['src/ui/status/X.ts', "import { y } from '../../shared/modelSpec';"],
     ['src/worker/x.ts', "import { y } from '../engines/registry';"],

@@ -12,13 +12,16 @@ import type { OptimizerName } from '../shared/config';
 import { NUM_CLASSES } from '../shared/mnist';
 import type { EngineName } from '../shared/protocol';
 import type { ResidentData, Split } from './data';
-import { toNamed, type NamedTensor, type NetLayout } from './layout';
+import { fromNamed, toNamed, type NamedTensor, type NetLayout } from './layout';
 
 /** Weights and optimizer state on the CPU: a snapshot to restart from. */
 export interface EngineState {
   /** [paramCount], layout.ts's order. */
   params: Float32Array;
-  /** The optimizer's state vectors, [paramCount] each, slot after slot (optimizer.ts's order). */
+  /**
+   * The optimizer's state vectors, [paramCount] each, slot after slot (optimizer.ts's order);
+   * empty for a fresh start (all zeros).
+   */
   slots: Float32Array;
   /** Optimizer steps taken (Adam's bias correction). */
   steps: number;
@@ -35,6 +38,11 @@ export interface EngineInit {
 export interface Engine {
   readonly name: EngineName;
   readonly layout: NetLayout;
+  /**
+   * Builds what the engine trains from out of the resident data (device tensors, sparse rows),
+   * once the data has loaded, so that it is not built on the clock of the first epoch.
+   */
+  prepare(): void;
   /** The epoch's shuffle: [train count] row indices. */
   setOrder(order: Int32Array): void;
   /**
@@ -123,6 +131,14 @@ export function softmax(logits: Float32Array): Float32Array {
 /** The model's weights as PyTorch's state_dict names and shapes them. */
 export async function namedWeights(engine: Engine): Promise<NamedTensor[]> {
   return toNamed(engine.layout, (await engine.readState()).params);
+}
+
+/**
+ * Makes PyTorch-named tensors the model's weights, its optimizer state fresh. Throws, naming the
+ * tensor, when one is missing, unexpected or misshapen; the model is unchanged then.
+ */
+export function setNamedWeights(engine: Engine, named: readonly NamedTensor[]): void {
+  engine.setState({ params: fromNamed(engine.layout, named), slots: new Float32Array(0), steps: 0 });
 }
 
 /**

@@ -11,7 +11,8 @@ import type { EngineName } from '../shared/protocol';
 import { loadMnistSubset } from '../test/fixtures/mnist';
 import { conformance } from './conformance';
 import { ResidentData } from './data';
-import { initialParams, netLayout } from './layout';
+import { namedWeights, setNamedWeights, summarize } from './engine';
+import { initialParams, netLayout, toNamed } from './layout';
 import { referenceLogits } from './reference/network';
 import { ENGINES } from './registry';
 import { deviceData } from './tfjs/deviceData';
@@ -29,12 +30,13 @@ const MODELS: [string, ModelSpec][] = [
   ['MLP of odd widths', { kind: 'mlp', hidden: [13, 9] }],
   ['Small CNN', SMALL_CNN],
   [
+    // 28 - 4 + 1 = 25: the pool drops a row and a column; 5 and 11 filters leave SIMD tails.
     'CNN of odd sizes with a hidden layer',
     {
       kind: 'cnn',
       conv: [
-        { filters: 5, kernel: 3 },
-        { filters: 11, kernel: 4 },
+        { filters: 5, kernel: 4 },
+        { filters: 11, kernel: 3 },
       ],
       hidden: [12],
     },
@@ -89,4 +91,40 @@ describe.each<EngineName>(['tfjs', 'cpu'])('the %s engine with a NaN weight', (e
       expect(referenceLogits(layout, Float64Array.from(params), x, 1).some(Number.isNaN)).toBe(true);
     },
   );
+});
+
+describe.each<EngineName>(['tfjs', 'cpu'])('the %s engine with PyTorch-named weights', (engine) => {
+  it.each(MODELS)('%s: takes them, gives them back, and refuses a wrong set unchanged', async (_, spec) => {
+    const layout = netLayout(spec);
+    const e = ENGINES[engine].create({
+      layout,
+      data,
+      optimizer: 'adam',
+      state: { params: initialParams(layout, 1), slots: new Float32Array(0), steps: 0 },
+    });
+    const named = toNamed(layout, initialParams(layout, 2));
+    setNamedWeights(e, named);
+    expect(await namedWeights(e)).toEqual(named);
+    const wrong = named.map((t, i) => (i === 0 ? { ...t, shape: [...t.shape, 1] } : t));
+    expect(() => setNamedWeights(e, wrong)).toThrow(/has shape/);
+    expect(await namedWeights(e)).toEqual(named);
+    e.dispose();
+  });
+});
+
+describe('evaluation, computed once for every engine', () => {
+  it('counts each image in its confusion cell, and the diagonal over the count is the accuracy', () => {
+    // Three images: true 0 read as 0, true 1 read as 2, true 2 read as 2.
+    const logits = new Float32Array(30);
+    [0, 2, 2].forEach((guess, i) => (logits[i * 10 + guess] = 5));
+    const r = summarize(logits, (i) => [0, 1, 2][i]);
+    expect(r.count).toBe(3);
+    expect(r.confusion[0 * 10 + 0]).toBe(1);
+    expect(r.confusion[1 * 10 + 2]).toBe(1);
+    expect(r.confusion[2 * 10 + 2]).toBe(1);
+    expect(r.confusion.reduce((a, b) => a + b, 0)).toBe(3);
+    expect(r.accuracy).toBeCloseTo(2 / 3, 6);
+    const p = Math.exp(5) / (Math.exp(5) + 9);
+    expect(r.loss).toBeCloseTo((-2 * Math.log(p) - Math.log(1 / (Math.exp(5) + 9))) / 3, 5);
+  });
 });

@@ -6,7 +6,13 @@
  * snapshot copy, and one place (`toNamed` / `fromNamed`) that turns it into PyTorch's state_dict
  * names, shapes and orders. Pure.
  */
-import { layersOf, type ConvShape, type DenseShape, type ModelSpec } from '../shared/modelSpec';
+import {
+  layersOf,
+  parameterShapes,
+  type ConvShape,
+  type DenseShape,
+  type ModelSpec,
+} from '../shared/modelSpec';
 import { mulberry32 } from '../shared/random';
 
 /** Where one layer's parameters sit in the flat vector. */
@@ -102,7 +108,8 @@ export interface NamedTensor {
  * (h, w, c).
  */
 function namedIndex(layout: NetLayout): { name: string; shape: number[]; index: Int32Array }[] {
-  const out: { name: string; shape: number[]; index: Int32Array }[] = [];
+  // Weight then bias of each layer, convs first: the order of parameterShapes and of the layout.
+  const indexes: Int32Array[] = [];
   for (const c of layout.convs) {
     const [k, cin, f] = [c.kernel, c.input[2], c.filters];
     const index = new Int32Array(f * cin * k * k);
@@ -111,8 +118,7 @@ function namedIndex(layout: NetLayout): { name: string; shape: number[]; index: 
       for (let i = 0; i < cin; i++)
         for (let y = 0; y < k; y++)
           for (let x = 0; x < k; x++) index[n++] = c.weightOffset + ((y * k + x) * cin + i) * f + o;
-    out.push({ name: `${c.name}.weight`, shape: [f, cin, k, k], index });
-    out.push({ name: `${c.name}.bias`, shape: [f], index: range(c.biasOffset, f) });
+    indexes.push(index, range(c.biasOffset, f));
   }
   const last = layout.convs.at(-1);
   layout.dense.layers.forEach((l, j) => {
@@ -128,10 +134,9 @@ function namedIndex(layout: NetLayout): { name: string; shape: number[]; index: 
     let n = 0;
     for (let o = 0; o < l.outputs; o++)
       for (let q = 0; q < l.inputs; q++) index[n++] = l.weightOffset + feature(q) * l.outputs + o;
-    out.push({ name: `fc${j + 1}.weight`, shape: [l.outputs, l.inputs], index });
-    out.push({ name: `fc${j + 1}.bias`, shape: [l.outputs], index: range(l.biasOffset, l.outputs) });
+    indexes.push(index, range(l.biasOffset, l.outputs));
   });
-  return out;
+  return parameterShapes(layout.spec).map((p, i) => ({ ...p, index: indexes[i] }));
 }
 
 function range(from: number, count: number): Int32Array {

@@ -4,6 +4,7 @@
  * the first that supports the model wins. The reason is shown on the page's status line.
  */
 import type { BackendName, EngineName } from '../shared/protocol';
+import { cnnKernelsRun } from './cpu/cnn';
 import { CpuEngine } from './cpu/engine';
 import type { Engine, EngineInit } from './engine';
 import type { NetLayout } from './layout';
@@ -33,7 +34,10 @@ export const ENGINES: Record<EngineName, EngineKind> = {
   cpu: {
     name: 'cpu',
     label: 'CPU loops',
-    unsupported: () => null,
+    unsupported: (layout) =>
+      layout.convs.length > 0 && !cnnKernelsRun()
+        ? 'the CPU engine’s convolutions need WebAssembly SIMD, which cannot run here'
+        : null,
     strength: (layout) =>
       layout.convs.length
         ? 'the project’s CPU loops skip zero inputs and the errors a max-pool does not route, and beat TensorFlow.js on the CPU (npm run bench)'

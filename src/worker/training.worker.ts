@@ -7,9 +7,7 @@
 import type { EngineState } from '../engines/engine';
 import { DataNotReady } from '../engines/data';
 import { netLayout } from '../engines/layout';
-import { TUTORIAL_PRESET } from '../shared/config';
-import type { TrainConfig } from '../shared/config';
-import { validateModel } from '../shared/modelSpec';
+import { TUTORIAL_PRESET, validateConfig, type TrainConfig } from '../shared/config';
 import type { ErrorCode, FromWorker, ToWorker } from '../shared/protocol';
 import { BackendManager } from './backend';
 import { CommandError, type ExtraHandler, type WorkerContext } from './context';
@@ -103,7 +101,7 @@ async function handle(msg: ToWorker): Promise<void> {
     case 'reset': {
       const s = await ready();
       if (run) throw new CommandError('busy', 'Stop the run before resetting the weights.');
-      const problems = validateModel(msg.model);
+      const problems = validateConfig({ ...TUTORIAL_PRESET, model: msg.model, seed: msg.seed });
       if (problems.length)
         throw new CommandError('invalid-config', problems.map((p) => p.message).join('; '));
       s.reset(msg.model, msg.seed);
@@ -174,6 +172,7 @@ async function loadData(): Promise<void> {
       imagesTotal: mnist.train.count + mnist.test.count,
     });
   s.data.set(mnist);
+  s.engine.prepare();
   post({
     type: 'dataReady',
     trainCount: mnist.train.count,
@@ -215,7 +214,11 @@ function toError(e: unknown, ids: { runId?: number; requestId?: number } = {}): 
 
 const context: WorkerContext = { backend, post, ready, busy: () => run !== null };
 const extra: Promise<ExtraHandler | null> = __DEV_HOOKS__
-  ? import('../dev/worker/hooks').then((m) => m.workerHooks(context))
+  ? import('../dev/worker/hooks').then(
+      (m) => m.workerHooks(context),
+      // Without its hooks a test build still answers the protocol.
+      () => null,
+    )
   : Promise.resolve(null);
 
 self.onmessage = (event: MessageEvent<ToWorker>) => {

@@ -15,7 +15,7 @@ import { webglContext } from '../../worker/backend';
 import { CommandError, type ExtraHandler, type WorkerContext } from '../../worker/context';
 import { initialState } from '../../worker/session';
 import type { DevCommand, DevReply, StepTiming } from '../protocol';
-import { buildReferenceModel, referenceOptimizer, referenceStep } from './stockModel';
+import { buildStockModel, stockOptimizer, stockStep } from './stockModel';
 
 /** Steps between syncs: neither loop reads anything back per step, as in training. */
 const SYNC_EVERY = 20;
@@ -91,8 +91,8 @@ async function benchSteps(
   }
   const split = deviceData(data).train;
   const order = tf.tensor1d(orderValues, 'int32');
-  const model = buildReferenceModel(mlpLayout(TUTORIAL_MODEL.hidden), initialState(layout, 0).params);
-  const optimizer = referenceOptimizer('adam', 0.001);
+  const model = buildStockModel(mlpLayout(TUTORIAL_MODEL.hidden), initialState(layout, 0).params);
+  const optimizer = stockOptimizer('adam', 0.001);
   try {
     const timing = await time(async (n) => {
       let last: tf.Scalar | null = null;
@@ -101,7 +101,7 @@ async function benchSteps(
         const start = nextStart();
         last = tf.tidy(() => {
           const idx = tf.slice(order, start, batchSize);
-          return referenceStep(
+          return stockStep(
             model,
             optimizer,
             tf.gather(split.images, idx) as tf.Tensor2D,

@@ -9,7 +9,7 @@ import { ADAM, MOMENTUM, RMSPROP } from '../../engines/optimizer';
 import type { OptimizerName } from '../../shared/config';
 
 /** A layers model with the weights in `values` (flat, layout.ts). Dispose with model.dispose(). */
-export function buildReferenceModel(layout: MlpLayout, values: Float32Array): tf.Sequential {
+export function buildStockModel(layout: MlpLayout, values: Float32Array): tf.Sequential {
   const model = tf.sequential();
   layout.layers.forEach((l, i) => {
     model.add(
@@ -33,7 +33,7 @@ export function buildReferenceModel(layout: MlpLayout, values: Float32Array): tf
  * tf.train's nearest equivalent of our optimizer. Adam, SGD and momentum match PyTorch exactly;
  * tf's RMSprop puts epsilon inside the square root, so only those three are compared.
  */
-export function referenceOptimizer(name: OptimizerName, learningRate: number): tf.Optimizer {
+export function stockOptimizer(name: OptimizerName, learningRate: number): tf.Optimizer {
   switch (name) {
     case 'adam':
       return tf.train.adam(learningRate, ADAM.beta1, ADAM.beta2, ADAM.epsilon);
@@ -54,7 +54,7 @@ export function referenceOptimizer(name: OptimizerName, learningRate: number): t
  * One stock training step: x [B, 784] float32, oneHot [B, 10] float32 (both the caller's).
  * Returns the batch's mean loss, a scalar the caller disposes.
  */
-export function referenceStep(
+export function stockStep(
   model: tf.Sequential,
   optimizer: tf.Optimizer,
   x: tf.Tensor2D,

@@ -41,6 +41,7 @@ export class CpuEngine implements Engine {
   readonly layout: NetLayout;
   private readonly trainable: CpuTrainable;
   private readonly network: CpuNetwork;
+  private readonly data: ResidentData;
   private order: Int32Array = new Int32Array(0);
   private losses: number[] = [];
 
@@ -53,6 +54,13 @@ export class CpuEngine implements Engine {
     this.network = layout.convs.length
       ? new CpuCnn(layout, this.trainable.params, this.trainable.gradient, data)
       : mlpNetwork(layout, this.trainable, data);
+    this.data = data;
+    this.prepare();
+  }
+
+  /** An MLP's sparse copy of the data (~0.2 s); a CNN reads the images as they are. */
+  prepare(): void {
+    if (this.data.loaded && this.layout.convs.length === 0) sparseData(this.data);
   }
 
   setOrder(order: Int32Array): void {
@@ -80,7 +88,9 @@ export class CpuEngine implements Engine {
     params.set(state.params);
     gradient.fill(0);
     const P = params.length;
-    optimizer.slots.forEach((s, i) => s.set(state.slots.subarray(i * P, (i + 1) * P)));
+    optimizer.slots.forEach((s, i) =>
+      state.slots.length ? s.set(state.slots.subarray(i * P, (i + 1) * P)) : s.fill(0),
+    );
     optimizer.steps = state.steps;
   }
 

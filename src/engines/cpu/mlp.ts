@@ -57,6 +57,9 @@ export class CpuMlp {
       throw new Error(
         `expected ${layout.paramCount} parameters and gradients, got ${params.length} and ${gradient.length}`,
       );
+    // Inputs are indexed as Uint16, the type of the image pixels' indices: one index type keeps
+    // the hot loops monomorphic. modelSpec.ts's limits keep a CNN's features far below this.
+    if (Math.max(...layout.sizes) > 0xffff) throw new Error(`layers wider than ${0xffff} are not supported`);
     this.layout = layout;
     this.params = params;
     this.gradient = gradient;

@@ -45,6 +45,12 @@ export class TfjsEngine implements Engine {
     initial.dispose();
     this.optimizer = createOptimizer(init.optimizer, layout.paramCount, slots, state.steps);
     this.losses = this.emptyLosses();
+    this.prepare();
+  }
+
+  /** The data goes to the device (188 MB on WebGL). */
+  prepare(): void {
+    if (this.data.loaded) deviceData(this.data);
   }
 
   setOrder(order: Int32Array): void {
@@ -100,7 +106,11 @@ export class TfjsEngine implements Engine {
     const P = this.layout.paramCount;
     tf.tidy(() => {
       this.params.assign(tf.tensor1d(state.params));
-      this.optimizer.slots.forEach((s, i) => s.assign(tf.tensor1d(state.slots.subarray(i * P, (i + 1) * P))));
+      this.optimizer.slots.forEach((s, i) =>
+        s.assign(
+          state.slots.length ? tf.tensor1d(state.slots.subarray(i * P, (i + 1) * P)) : tf.zerosLike(s),
+        ),
+      );
     });
     this.optimizer.steps = state.steps;
   }

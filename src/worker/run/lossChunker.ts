@@ -1,7 +1,9 @@
 /**
  * Each batch's loss, posted in order in chunks: about every CHUNK_MS the trainer drains the
  * engine's losses and hands them here, which posts the finite ones as one `metrics` message (a
- * transferred Float32Array) and keeps the epoch's mean. ~10 messages a second, never one a batch.
+ * transferred Float32Array) and keeps them all, for the epochs' means. ~10 messages a second,
+ * never one a batch. After a recovery the batches since the snapshot are trained and posted
+ * again: they replace the earlier ones, here and in the page's store.
  */
 import type { FromWorker } from '../../shared/protocol';
 
@@ -16,15 +18,14 @@ export class LossChunker {
   /** The global index of the next loss to post: every batch before it has been posted. */
   posted = 0;
   private lastPost = performance.now();
-  private epochSum = 0;
-  private epochCount = 0;
+  /** Every posted loss of the run, by global batch. */
+  private readonly all: Float32Array;
   private readonly runId: number;
-  private readonly totalBatches: number;
   private readonly emit: Emit;
 
   constructor(runId: number, totalBatches: number, emit: Emit) {
     this.runId = runId;
-    this.totalBatches = totalBatches;
+    this.all = new Float32Array(totalBatches);
     this.emit = emit;
   }
 
@@ -44,9 +45,9 @@ export class LossChunker {
     while (finite < losses.length && Number.isFinite(losses[finite])) finite++;
     if (finite > 0) {
       const chunk = losses.slice(0, finite);
-      for (const v of chunk) this.epochSum += v;
-      this.epochCount += finite;
-      const { runId, totalBatches } = this;
+      this.all.set(chunk, this.posted);
+      const { runId } = this;
+      const totalBatches = this.all.length;
       this.emit({ type: 'metrics', runId, epoch, firstBatch: this.posted, losses: chunk, totalBatches }, [
         chunk.buffer,
       ]);
@@ -55,16 +56,16 @@ export class LossChunker {
     return finite < losses.length ? this.posted : -1;
   }
 
-  /** The mean loss of the epoch's batches posted so far; starts the next epoch's. */
-  takeEpochMean(): number {
-    const mean = this.epochCount ? this.epochSum / this.epochCount : NaN;
-    this.epochSum = 0;
-    this.epochCount = 0;
-    return mean;
+  /** The mean loss of batches first .. last (global indices, inclusive). */
+  mean(first: number, last: number): number {
+    let sum = 0;
+    for (let i = first; i <= last; i++) sum += this.all[i];
+    return last >= first ? sum / (last - first + 1) : NaN;
   }
 
-  /** Forgets pending losses (a recovery redoes those batches). */
-  dropPending(): void {
+  /** Back to global batch `to`: pending losses are dropped, and later ones will be posted again. */
+  rewind(to: number): void {
     this.pending = 0;
+    this.posted = to;
   }
 }

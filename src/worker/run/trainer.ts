@@ -8,6 +8,7 @@
  */
 import type { Engine } from '../../engines/engine';
 import { netLayout, type NetLayout } from '../../engines/layout';
+import { slotCount } from '../../engines/optimizer';
 import { learningRateAt, validateConfig, type TrainConfig } from '../../shared/config';
 import type { RunState } from '../../shared/protocol';
 import { mulberry32, shuffledIndices } from '../../shared/random';
@@ -101,9 +102,10 @@ class TrainingRun {
     this.layout = netLayout(config.model);
     this.cursor = new BatchCursor(count, config.batchSize, config.epochs, config.seed);
     this.losses = new LossChunker(o.runId, this.cursor.total, o.emit);
-    this.snapshots = new SnapshotKeeper(initialState(this.layout, config.seed));
+    const floats = this.layout.paramCount * (1 + slotCount(config.optimizer));
+    this.snapshots = new SnapshotKeeper(initialState(this.layout, config.seed), floats);
     this.trainRows = trainEvalSubset(count);
-    this.engine = session.install(this.layout, config.optimizer, this.snapshots.good);
+    this.engine = session.install(this.layout, config.optimizer, this.snapshots.good.state);
     session.trained = false;
   }
 
@@ -122,7 +124,7 @@ class TrainingRun {
         const epochDone = cursor.advance();
         if (o.guard?.lost()) throw new DeviceLost();
         const { stopRequested, pauseRequested } = o.control;
-        if (losses.due(epochDone || stopRequested || pauseRequested) && !(await this.flush()))
+        if (losses.due(epochDone || stopRequested || pauseRequested) && !(await this.flush(epochDone)))
           return this.diverged();
         o.afterBatch?.(cursor.next - 1);
         if (epochDone) await this.endEpoch();
@@ -153,9 +155,12 @@ class TrainingRun {
     this.pausedMs = 0;
   }
 
-  /** Drains and posts the pending losses (and now and then a snapshot); false on a non-finite loss. */
-  private async flush(): Promise<boolean> {
-    const withState = this.snapshots.due(this.cursor.done);
+  /**
+   * Drains and posts the pending losses (and, at an epoch's end and now and then, a snapshot);
+   * false on a non-finite loss.
+   */
+  private async flush(epochDone: boolean): Promise<boolean> {
+    const withState = this.snapshots.due(epochDone);
     const { losses, state } = await this.guarded(this.engine.drain(withState));
     if (this.o.guard?.lost()) throw new DeviceLost();
     const bad = this.losses.post(losses, this.cursor.epoch);
@@ -163,7 +168,7 @@ class TrainingRun {
       this.divergedAt = bad;
       return false;
     }
-    if (state) this.snapshots.offer(state);
+    if (state) this.snapshots.offer(state, this.cursor.next);
     return true;
   }
 
@@ -171,6 +176,7 @@ class TrainingRun {
   private async endEpoch(): Promise<void> {
     const { o, cursor } = this;
     const seconds = (performance.now() - this.epochStart - this.pausedMs) / 1000;
+    const last = cursor.next - 1;
     const trainEval = await this.guarded(o.session.evaluate('train', this.trainRows));
     const testEval = await this.guarded(o.session.evaluate('test'));
     if (o.guard?.lost()) throw new DeviceLost();
@@ -180,8 +186,8 @@ class TrainingRun {
       runId: o.runId,
       epoch: cursor.epoch,
       epochs: o.config.epochs,
-      lastBatch: cursor.next - 1,
-      trainLoss: this.losses.takeEpochMean(),
+      lastBatch: last,
+      trainLoss: this.losses.mean(last + 1 - cursor.perEpoch, last),
       trainAccuracy: trainEval.accuracy,
       trainAccuracySamples: trainEval.count,
       testAccuracy: testEval.accuracy,
@@ -202,15 +208,16 @@ class TrainingRun {
   }
 
   /**
-   * After a failure: the model rebuilt from the last good state on the next backend or engine, and
-   * the batches since the last posted loss redone. False (and said so) when it cannot go on; a
-   * failure that is neither a device's nor an engine's is rethrown.
+   * After a failure: the model rebuilt from the last good snapshot on the next backend or engine,
+   * and the batches since that snapshot trained (and posted) again. False (and said so) when it
+   * cannot go on; a failure that is neither a device's nor an engine's is rethrown.
    */
   private async recover(error: unknown): Promise<boolean> {
     const { o, cursor, losses } = this;
     const failure = failureOf(error, o.guard);
     if (!failure) throw error;
-    const start = { layout: this.layout, optimizer: o.config.optimizer, state: this.snapshots.good };
+    const { state, batch } = this.snapshots.good;
+    const start = { layout: this.layout, optimizer: o.config.optimizer, state };
     const engine = await recover(failure, error, o.session, o.guard, o.emit, start);
     if (!engine) {
       o.emit({
@@ -223,16 +230,17 @@ class TrainingRun {
       return false;
     }
     this.engine = engine;
-    losses.dropPending();
-    // Posted losses stay posted; the batches since the snapshot are trained again from its weights.
-    cursor.rewind(losses.posted);
-    engine.setOrder(cursor.newOrder() ?? cursor.order);
+    cursor.rewind(batch);
+    losses.rewind(batch);
+    const order = cursor.newOrder();
+    if (order) this.startEpoch(order);
+    else engine.setOrder(cursor.order);
     return true;
   }
 
   /** Back to the last weights known finite, so the model stays usable for predict. */
   private diverged(): RunOutcome {
-    this.engine.setState(this.snapshots.good);
+    this.engine.setState(this.snapshots.good.state);
     this.o.emit({
       type: 'error',
       code: 'diverged',
