@@ -26,3 +26,20 @@ for (const [name, viewport] of [
     await app.page.screenshot({ path: `screenshots/${name}.png`, fullPage: true });
   });
 }
+
+test('the Small CNN after one epoch, with a digit drawn (desktop)', async ({ app }) => {
+  await app.page.setViewportSize({ width: 1440, height: 960 });
+  await app.open();
+  await app.waitForData();
+  await app.button('Small CNN').click();
+  await app.setSettings({ Epochs: '1' });
+  await app.button('Train').click();
+  await expect(app.page.getByTestId('status.run')).toHaveText('done', { timeout: 300_000 });
+  await app.draw([
+    [0.3, 0.2],
+    [0.7, 0.2],
+    [0.45, 0.85],
+  ]);
+  await expect(app.prediction()).toContainText('Prediction: 7');
+  await app.page.screenshot({ path: 'screenshots/small-cnn.png', fullPage: true });
+});

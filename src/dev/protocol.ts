@@ -2,14 +2,18 @@
  * The test and benchmark commands (dev and test builds only): each gets one `devResult` reply
  * with its requestId, or an `error`.
  */
+import type { ModelSpec } from '../shared/modelSpec';
 import type { EngineName } from '../shared/protocol';
 import type { ConformanceResult, ConformanceRun } from '../engines/conformance';
 
 export type DevCommand =
   /** Trains `engine` and the plain reference side by side (engines/conformance.ts). */
   | ({ type: 'devConformance'; requestId: number; engine: EngineName } & ConformanceRun)
-  /** Times the engine `auto` would pick ('fast') or a stock layers model ('stock') at `batchSize`. */
-  | { type: 'devBenchSteps'; requestId: number; impl: 'fast' | 'stock'; batchSize: number }
+  /**
+   * Times the engine the worker would pick ('fast') or a stock layers model ('stock', MLPs only)
+   * at `batchSize`, for `model` (the tutorial's MLP when omitted).
+   */
+  | { type: 'devBenchSteps'; requestId: number; impl: 'fast' | 'stock'; batchSize: number; model?: ModelSpec }
   /** Loses the WebGL context on purpose (WEBGL_lose_context), as a GPU reset would. */
   | { type: 'devLoseContext'; requestId: number };
 

@@ -4,6 +4,7 @@
  * (src/dev/protocol.ts). The production bundle holds neither (npm test checks it).
  */
 import type { TrainingClient } from '../../client/trainingClient';
+import type { ModelSpec } from '../../shared/modelSpec';
 import type { DevCommand, DevReply, DevResults } from '../protocol';
 
 type Args<T extends DevCommand['type']> = Omit<Extract<DevCommand, { type: T }>, 'type' | 'requestId'>;
@@ -12,7 +13,11 @@ export interface DevHooks {
   /** Trains an engine and the plain reference side by side in the worker. */
   conformance(args: Args<'devConformance'>): Promise<DevResults['devConformance']>;
   /** Times the training step of the engine the worker would pick, or of a stock layers model. */
-  benchSteps(impl: 'fast' | 'stock', batchSize: number): Promise<DevResults['devBenchSteps']>;
+  benchSteps(
+    impl: 'fast' | 'stock',
+    batchSize: number,
+    model?: ModelSpec,
+  ): Promise<DevResults['devBenchSteps']>;
   /** Loses the worker's WebGL context on purpose; false when not on WebGL. */
   loseContext(): Promise<boolean>;
 }
@@ -32,7 +37,7 @@ export function installPageHooks(client: TrainingClient): void {
   window.mnistClient = client;
   window.mnistDev = {
     conformance: (args) => call('devConformance', args),
-    benchSteps: (impl, batchSize) => call('devBenchSteps', { impl, batchSize }),
+    benchSteps: (impl, batchSize, model) => call('devBenchSteps', { impl, batchSize, model }),
     loseContext: async () => (await call('devLoseContext', {})).lost,
   };
 }

@@ -8,7 +8,7 @@ import type { ResidentData } from '../../engines/data';
 import { mlpLayout, netLayout } from '../../engines/layout';
 import { chooseEngine, ENGINES } from '../../engines/registry';
 import { deviceData } from '../../engines/tfjs/deviceData';
-import { TUTORIAL_MODEL } from '../../shared/modelSpec';
+import { TUTORIAL_MODEL, type ModelSpec } from '../../shared/modelSpec';
 import { mulberry32, shuffledIndices } from '../../shared/random';
 import type { BackendName } from '../../shared/protocol';
 import { webglContext } from '../../worker/backend';
@@ -42,7 +42,7 @@ export function workerHooks(context: WorkerContext): ExtraHandler {
         return true;
       }
       case 'devBenchSteps':
-        reply(await benchSteps(session.data, backend, msg.impl, msg.batchSize));
+        reply(await benchSteps(session.data, backend, msg.impl, msg.batchSize, msg.model ?? TUTORIAL_MODEL));
         return true;
       case 'devLoseContext': {
         const ext = backend === 'webgl' ? webglContext()?.getExtension('WEBGL_lose_context') : null;
@@ -59,17 +59,20 @@ export function workerHooks(context: WorkerContext): ExtraHandler {
 }
 
 /**
- * Times a training step of the tutorial network with Adam at `batchSize` for at least MIN_MS
- * after a warm-up: the engine the worker would pick here ('fast'), or the stock layers model on
- * tfjs's current backend ('stock'). Leaves no tensors behind.
+ * Times a training step of `model` with Adam at `batchSize` for at least MIN_MS after a warm-up:
+ * the engine the worker would pick here ('fast'), or the stock layers model (an MLP) on tfjs's
+ * current backend ('stock'). Leaves no tensors behind.
  */
 async function benchSteps(
   data: ResidentData,
   backend: BackendName,
   impl: 'fast' | 'stock',
   batchSize: number,
+  model: ModelSpec,
 ): Promise<StepTiming> {
-  const layout = netLayout(TUTORIAL_MODEL);
+  if (impl === 'stock' && model.kind !== 'mlp')
+    throw new CommandError('internal', 'the stock model is an MLP');
+  const layout = netLayout(model);
   const count = data.require().train.count;
   const orderValues = shuffledIndices(count, mulberry32(1));
   const stepsPerEpoch = Math.floor(count / batchSize);
@@ -91,7 +94,7 @@ async function benchSteps(
   }
   const split = deviceData(data).train;
   const order = tf.tensor1d(orderValues, 'int32');
-  const model = buildStockModel(mlpLayout(TUTORIAL_MODEL.hidden), initialState(layout, 0).params);
+  const stock = buildStockModel(mlpLayout(model.hidden), initialState(layout, 0).params);
   const optimizer = stockOptimizer('adam', 0.001);
   try {
     const timing = await time(async (n) => {
@@ -102,7 +105,7 @@ async function benchSteps(
         last = tf.tidy(() => {
           const idx = tf.slice(order, start, batchSize);
           return stockStep(
-            model,
+            stock,
             optimizer,
             tf.gather(split.images, idx) as tf.Tensor2D,
             tf.gather(split.oneHot, idx) as tf.Tensor2D,
@@ -114,7 +117,7 @@ async function benchSteps(
     });
     return { backend, engine: `stock layers model on tfjs ${tf.getBackend()}`, ...timing };
   } finally {
-    model.dispose();
+    stock.dispose();
     optimizer.dispose();
     order.dispose();
     // The CPU engine trains from CPU arrays: the device copy was only for this measurement.

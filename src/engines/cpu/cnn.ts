@@ -17,7 +17,7 @@ import { IMAGE_SIZE, NUM_CLASSES } from '../../shared/mnist';
 import type { ResidentData, Split } from '../data';
 import type { ConvLayout, NetLayout } from '../layout';
 import { CONV_WASM } from './conv.wasm';
-import type { CpuNetwork } from './engine';
+import type { CpuNetwork } from './network';
 import { CpuMlp } from './mlp';
 import { UNIT } from './sparseImages';
 

@@ -10,17 +10,8 @@ import type { NetLayout } from '../layout';
 import { CpuCnn } from './cnn';
 import { CpuMlp } from './mlp';
 import { createCpuTrainable, packSlots, type CpuTrainable } from './optimizers';
+import type { CpuNetwork } from './network';
 import { sparseData, sparseFromFloats } from './sparseImages';
-
-/** What the engine asks of a network on the CPU. */
-export interface CpuNetwork {
-  /** The mean loss of training images order[start .. start + size); adds its gradient in. */
-  lossAndGradient(order: Int32Array, start: number, size: number): number;
-  /** Logits [n, 10] of `split`'s images rows (all of them when rows is null). */
-  logits(split: Split, rows: Int32Array | null): Float32Array;
-  /** Logits [k, 10] of k images of 784 floats 0..1. */
-  logitsOf(images: Float32Array, k: number): Float32Array;
-}
 
 /** An MLP reads the images as their nonzero pixels (sparseImages.ts). */
 function mlpNetwork(layout: NetLayout, t: CpuTrainable, data: ResidentData): CpuNetwork {

@@ -51,8 +51,9 @@ const DEFAULT_CONV = SERIES_CNN.kind === 'cnn' ? SERIES_CNN.conv : [];
  * seeds 1 and 2 too), and 0.97 after three epochs took 4.4 s; one hidden layer of 128 reached
  * 0.973-0.976 after two epochs in every setting and seed tried. The js engine trains about as many
  * samples a second at any batch size, so a larger batch and rate cost nothing per epoch.
- * "CNN" and "Small CNN" are the series' next lessons (p.5-6) with their reference's settings
- * (../shared/reference/seed_cnn.py: batch 64, Adam 0.001).
+ * "CNN" and "Small CNN" are the series' next lessons (p.5-6), at their reference's batch of 64
+ * (../shared/reference/seed_cnn.py); the CNN with its Adam 0.001, the Small CNN with a faster,
+ * decaying rate, the only setting tried that reached 0.985 in 3 epochs for every seed.
  */
 export const PRESETS: Preset[] = [
   {
@@ -77,15 +78,28 @@ export const PRESETS: Preset[] = [
   },
   {
     name: 'CNN',
+    // Measured (Node, CPU engine, 2026-11-25): test accuracy 0.9907 / 0.9902 after epoch 2 for
+    // seeds 0 / 1 (PyTorch's reference run: 0.9868).
     description:
       'The series’ CNN: conv 32x5 and 64x5, each with ReLU and 2x2 max-pool, then 512; batch 64, Adam 0.001, 2 epochs',
     config: { ...TUTORIAL_PRESET, model: SERIES_CNN, batchSize: 64, epochs: 2 },
   },
   {
     name: 'Small CNN',
+    // Measured (Node, CPU engine, 2026-11-25), test accuracy after epoch 3 for seeds 0 / 1 / 2:
+    // 0.9864 / 0.9870 / 0.9873; with the reference's Adam 0.001 and no decay, 0.9828 / 0.9821 /
+    // 0.9836 (PyTorch, seeds 0 / 1: 0.9857 / 0.9843).
     description:
-      'conv 8x5 and 16x5, each with ReLU and 2x2 max-pool, straight to the 10 digits; batch 64, Adam 0.001, 3 epochs',
-    config: { ...TUTORIAL_PRESET, model: SMALL_CNN, batchSize: 64, epochs: 3 },
+      'conv 8x5 and 16x5, each with ReLU and 2x2 max-pool, straight to the 10 digits; batch 64, Adam 0.003 decaying, 3 epochs',
+    config: {
+      ...TUTORIAL_PRESET,
+      model: SMALL_CNN,
+      batchSize: 64,
+      epochs: 3,
+      learningRate: 0.003,
+      decay: 'exponential',
+      decayRate: 0.4,
+    },
   },
 ];
 

@@ -1,0 +1,11 @@
+/** What the CPU engine (engine.ts) asks of a network: an MLP (mlp.ts) or a CNN (cnn.ts). */
+import type { Split } from '../data';
+
+export interface CpuNetwork {
+  /** The mean loss of training images order[start .. start + size); adds its gradient in. */
+  lossAndGradient(order: Int32Array, start: number, size: number): number;
+  /** Logits [n, 10] of `split`'s images rows (all of them when rows is null). */
+  logits(split: Split, rows: Int32Array | null): Float32Array;
+  /** Logits [k, 10] of k images of 784 floats 0..1. */
+  logitsOf(images: Float32Array, k: number): Float32Array;
+}
