@@ -320,7 +320,10 @@ async function drawToPrediction(page) {
       .catch(() => NaN);
     times.push(/** @type {number} */ (ms));
   }
-  return median(times);
+  // A stroke whose last prediction was sent before the pen lifted has none to time: left out.
+  const timed = times.filter(Number.isFinite);
+  print({ case: 'draw-strokes', timed: timed.length, of: times.length });
+  return median(timed);
 }
 
 let tutorial = null;

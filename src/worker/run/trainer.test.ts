@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { EngineFailed, type EngineInit } from '../../engines/engine';
+import { ENGINES } from '../../engines/registry';
 import { deviceData } from '../../engines/tfjs/deviceData';
 import { TUTORIAL_PRESET, type TrainConfig } from '../../shared/config';
 import { SMALL_CNN } from '../../shared/modelSpec';
@@ -295,5 +297,38 @@ describe('a CNN through the same trainer', () => {
     const probs = await s.predict(new Float32Array(784));
     expect(probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
     s.dispose();
+  });
+});
+
+describe('an engine that cannot run here after all', () => {
+  it('fails on its first step, and the run moves to the next engine, says so, and learns', async () => {
+    const cpu = ENGINES.cpu;
+    const failing = {
+      ...cpu,
+      create: (init: EngineInit) => {
+        const engine = cpu.create(init);
+        engine.step = () => {
+          throw new EngineFailed('the test broke the CPU engine');
+        };
+        return engine;
+      },
+    };
+    ENGINES.cpu = failing;
+    try {
+      const events: FromWorker[] = [];
+      const s = session(2_000, 500, 'js', (m) => events.push(m));
+      const r = await run(s, { epochs: 1, batchSize: 32 });
+      expect(r.outcome).toBe('done');
+      const engines = events.filter((m): m is Msg<'engine'> => m.type === 'engine').map((m) => m.engine);
+      // The reset's model, the run's first engine, then the one it moved to.
+      expect(engines).toEqual(['cpu', 'cpu', 'tfjs']);
+      const last = events.filter((m): m is Msg<'engine'> => m.type === 'engine').at(-1)!;
+      expect(last.reason).toContain('the test broke the CPU engine');
+      expect(r.losses).toHaveLength(Math.ceil(2000 / 32));
+      expect(r.of('epochEnd')[0].testAccuracy).toBeGreaterThan(0.5); // chance is 0.1
+      s.dispose();
+    } finally {
+      ENGINES.cpu = cpu;
+    }
   });
 });
