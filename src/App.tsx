@@ -19,7 +19,7 @@ import { ErrorList } from './ui/status/ErrorList';
 import { StatusBar } from './ui/status/StatusBar';
 
 export function App() {
-  const { state, client, train, reset, switchBackend, dismissError } = useTraining();
+  const { state, client, train, reset, switchBackend, retryData, dismissError } = useTraining();
   const [text, setText] = useState(() => configToText(TUTORIAL_PRESET));
   const [backend, setBackend] = useState<BackendChoice>(initialBackend);
   const [picked, setPicked] = useState<PickedDigit | null>(null);
@@ -47,12 +47,15 @@ export function App() {
             state={runState}
             canTrain={dataReady && valid && !running}
             whyNot={
-              !dataReady
-                ? 'The data is still loading.'
-                : !valid
-                  ? 'Fix the settings marked in red first.'
-                  : undefined
+              state.data.status === 'error'
+                ? `The data failed to load: ${state.data.message}`
+                : !dataReady
+                  ? 'The data is still loading.'
+                  : !valid
+                    ? 'Fix the settings marked in red first.'
+                    : undefined
             }
+            onRetry={state.data.status === 'error' ? retryData : undefined}
             onTrain={() => train(config)}
             onPause={() => client.pause()}
             onResume={() => client.resume()}

@@ -92,6 +92,11 @@ export class TrainingClient {
     });
   }
 
+  /** Loads the data set (again, after a failure; the worker starts loading it by itself). */
+  loadData(): void {
+    this.send({ type: 'loadData' });
+  }
+
   /** Fresh weights for `model`, drawn from `seed`. */
   reset(model: ModelSpec, seed: number): void {
     this.send({ type: 'reset', model, seed });

@@ -161,7 +161,12 @@ async function loadData(): Promise<void> {
     posted = true;
     post({ type: 'dataProgress', ...p });
   };
-  const mnist = await loadMnist(DATA_URL, onProgress);
+  const mnist = await loadMnist(DATA_URL, onProgress).catch((e: unknown) => {
+    // Whatever went wrong, the page must hear it as a data fault, not wait on "Loading" forever.
+    throw e instanceof DataError
+      ? e
+      : new DataError('data-corrupt', `The data could not be read: ${(e as Error).message}`);
+  });
   const s = await ready();
   if (!posted)
     post({

@@ -8,6 +8,8 @@ interface Props {
   canReset: boolean;
   /** Why Train is disabled, shown under the buttons. */
   whyNot?: string;
+  /** Offered under the buttons when the data failed to load: loads it again. */
+  onRetry?: () => void;
   onTrain: () => void;
   onPause: () => void;
   onResume: () => void;
@@ -16,7 +18,7 @@ interface Props {
 }
 
 export function RunControls(props: Props) {
-  const { state, canTrain, canReset, whyNot, onTrain, onPause, onResume, onStop, onReset } = props;
+  const { state, canTrain, canReset, whyNot, onRetry, onTrain, onPause, onResume, onStop, onReset } = props;
   const running = state === 'training' || state === 'paused';
   return (
     <div className="run-controls">
@@ -46,7 +48,16 @@ export function RunControls(props: Props) {
           Reset
         </button>
       </div>
-      {!canTrain && !running && whyNot && <p className="hint">{whyNot}</p>}
+      {!canTrain && !running && whyNot && (
+        <p className="hint" data-testid="train.hint">
+          {whyNot}{' '}
+          {onRetry && (
+            <button type="button" onClick={onRetry} data-testid="data.retry">
+              Retry
+            </button>
+          )}
+        </p>
+      )}
     </div>
   );
 }

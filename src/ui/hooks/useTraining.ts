@@ -57,6 +57,7 @@ export type Action =
   | { type: 'started'; runId: number; config: TrainConfig }
   | { type: 'reset' }
   | { type: 'restarted' }
+  | { type: 'retryData' }
   | { type: 'dismiss'; id: number };
 
 export const INITIAL: TrainingState = {
@@ -93,6 +94,8 @@ export function reduce(s: TrainingState, action: Action): TrainingState {
       return { ...s, run: null, trained: false, modelVersion: s.modelVersion + 1 };
     case 'restarted':
       return { ...INITIAL, errors: s.errors, modelVersion: s.modelVersion + 1 };
+    case 'retryData':
+      return { ...s, data: INITIAL.data };
     case 'dismiss':
       return { ...s, errors: s.errors.filter((e) => e.id !== action.id) };
     case 'event':
@@ -206,6 +209,8 @@ export interface TrainingApi {
   reset: (config: TrainConfig) => void;
   /** Restarts the worker on another backend: the model and the charts start over. */
   switchBackend: (backend: BackendChoice) => void;
+  /** Loads the data again after it failed to. */
+  retryData: () => void;
   dismissError: (id: number) => void;
 }
 
@@ -245,6 +250,10 @@ export function useTraining(): TrainingApi {
       metricsStore.reset();
       client.setBackend(backend);
       dispatch({ type: 'restarted' });
+    },
+    retryData: () => {
+      dispatch({ type: 'retryData' });
+      client.loadData();
     },
     dismissError: (id) => dispatch({ type: 'dismiss', id }),
   };

@@ -25,7 +25,22 @@ export interface Manifest {
   splits: { train: SplitManifest; test: SplitManifest };
 }
 
-/** Checks the parts of the manifest the loader relies on; throws a message naming what is wrong. */
+/** The most images a split may claim (MNIST has 60,000 and 10,000). */
+const MAX_IMAGES = 1_000_000;
+/** The largest file the loader will allocate for (a 10,000-image shard is ~2 MB). */
+const MAX_FILE_BYTES = 64 * 1024 * 1024;
+/** A plain file name in the data folder: no path, nothing hidden. */
+const FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+const isWhole = (n: unknown, min: number, max: number): n is number =>
+  typeof n === 'number' && Number.isInteger(n) && n >= min && n <= max;
+
+/**
+ * Checks every part of the manifest the loader relies on, before anything is allocated or
+ * fetched from it: sizes and counts in range (a hostile or broken manifest must not make the
+ * worker allocate a terabyte), file names in the data folder, SHA-256 hashes, shards that tile
+ * their split. Throws a message naming the file and the field.
+ */
 export function checkManifest(value: unknown): Manifest {
   const m = value as Partial<Manifest> | null;
   const fail = (what: string): never => {
@@ -33,14 +48,31 @@ export function checkManifest(value: unknown): Manifest {
   };
   if (!m || typeof m !== 'object') return fail('not an object');
   if (m.imageSide !== 28) fail('imageSide is not 28');
-  if (!Number.isInteger(m.sheetColumns) || (m.sheetColumns ?? 0) < 1) fail('sheetColumns is missing');
+  if (!isWhole(m.sheetColumns, 1, 1000)) fail('sheetColumns is missing or out of range');
+  const checkFile = (f: Partial<DataFile> | undefined, where: string) => {
+    if (!f || typeof f.file !== 'string' || !FILE_NAME.test(f.file))
+      return fail(`${where}: the file name must be a plain name in the data folder`);
+    if (!isWhole(f.bytes, 1, MAX_FILE_BYTES))
+      fail(`${f.file}: bytes must be a whole number from 1 to ${MAX_FILE_BYTES}`);
+    if (typeof f.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(f.sha256))
+      fail(`${f.file}: sha256 is not a SHA-256 hash`);
+  };
   for (const name of ['train', 'test'] as const) {
     const split = m.splits?.[name];
-    if (!split || !Number.isInteger(split.count) || !split.labels || !Array.isArray(split.shards)) {
+    if (!split || !split.labels || !Array.isArray(split.shards))
       return fail(`split "${name}" is missing or incomplete`);
-    }
-    const images = split.shards.reduce((n, s) => n + s.count, 0);
-    if (images !== split.count) fail(`split "${name}" has shards for ${images} images, not ${split.count}`);
+    if (!isWhole(split.count, 1, MAX_IMAGES))
+      fail(`${name}: count must be a whole number from 1 to ${MAX_IMAGES}`);
+    checkFile(split.labels, `${name} labels`);
+    let next = 0;
+    split.shards.forEach((shard, i) => {
+      checkFile(shard, `${name} shard ${i}`);
+      if (!isWhole(shard.count, 1, MAX_IMAGES))
+        fail(`${shard.file}: count must be a whole number from 1 to ${MAX_IMAGES}`);
+      if (shard.first !== next) fail(`${shard.file}: first must be ${next}, where the shard before it ends`);
+      next += shard.count;
+    });
+    if (next !== split.count) fail(`split "${name}" has shards for ${next} images, not ${split.count}`);
   }
   return m as Manifest;
 }
