@@ -149,6 +149,31 @@ test('an empty pad shows no prediction', async ({ app }) => {
   await expect(app.prediction()).not.toContainText('Prediction:');
 });
 
+test('a message does not move the drawing pad under the pen', async ({ app }) => {
+  await app.open();
+  await app.waitForData();
+  const pad = app.page.getByLabel('Drawing pad');
+  const before = (await pad.boundingBox())!;
+  // A diverging run raises a message while the user may be drawing.
+  await app.setSettings({ 'Learning rate': '1', 'Batch size': '100', 'Hidden layers': '64, 64, 64, 64, 64' });
+  await app.page.getByLabel('Optimizer', { exact: true }).selectOption('momentum');
+  await app.button('Train').click();
+  await expect(app.page.getByRole('alert')).toContainText(/learning rate/i, { timeout: 120_000 });
+  const after = (await pad.boundingBox())!;
+  expect(after.y).toBe(before.y);
+  expect(after.x).toBe(before.x);
+});
+
+test.describe('on a 320 px wide screen', () => {
+  test.use({ viewport: { width: 320, height: 640 }, hasTouch: true });
+
+  test('nothing is wider than the screen', async ({ app }) => {
+    await app.open();
+    await app.waitForData();
+    expect(await app.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(320);
+  });
+});
+
 test.describe('on a 375 px wide phone screen', () => {
   test.use({ viewport: { width: 375, height: 740 }, hasTouch: true });
 

@@ -102,9 +102,11 @@ test.describe('a broken data file is reported, not hung on', () => {
 
   test('after a failure the page says what failed, and Retry loads the data', async ({ app }) => {
     let broken = true;
-    await app.page.context().route('**/data/train-3.png', (route) =>
-      broken ? route.fulfill({ status: 500, body: 'Server error' }) : route.fallback(),
-    );
+    await app.page
+      .context()
+      .route('**/data/train-3.png', (route) =>
+        broken ? route.fulfill({ status: 500, body: 'Server error' }) : route.fallback(),
+      );
     await app.open();
     await expect(app.dataStatus()).toContainText('train-3.png could not be loaded (HTTP 500)');
     const hint = app.page.getByTestId('train.hint');

@@ -30,4 +30,7 @@ test('asked for WebGL, it says WebGL is unavailable and trains on the fallback',
   await app.waitForData();
   await expect(app.page.getByTestId('status.backend')).toContainText(/^(WebAssembly|JavaScript CPU)/);
   await expect(app.page.getByTestId('status.backend')).toContainText(/WebGL/);
+  // The Backend select shows the backend in use, not the one asked for.
+  await expect(app.field('Backend')).not.toHaveValue('webgl');
+  await expect(app.field('Backend')).toHaveValue(/^(wasm|cpu)$/);
 });

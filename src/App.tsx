@@ -72,7 +72,8 @@ export function App() {
             text={text}
             errors={errors}
             onChange={setText}
-            backend={backend}
+            // The backend in use: a fallback from the one asked for shows as what runs (auto stays auto).
+            backend={backend !== 'auto' && state.backend ? state.backend.backend : backend}
             onBackendChange={(b) => {
               setBackend(b);
               switchBackend(b);
