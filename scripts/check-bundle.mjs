@@ -11,7 +11,17 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, process.argv[2] ?? 'dist');
 /** Names only the hooks use: the page's globals and the dev commands. */
-const HOOKS = ['mnistClient', 'mnistDev', 'devConformance', 'devBenchSteps', 'devLoseContext', 'devResult'];
+const HOOKS = [
+  'mnistClient',
+  'mnistDev',
+  'devConformance',
+  'devBenchSteps',
+  'devLoseContext',
+  'devClose',
+  'devThrow',
+  'devBlock',
+  'devResult',
+];
 
 /** @param {string} dir @returns {string[]} */
 function files(dir) {

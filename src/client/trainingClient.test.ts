@@ -99,7 +99,63 @@ describe('TrainingClient over a message channel', () => {
     vi.useRealTimers();
     expect(workers).toHaveLength(2);
     expect(workers[0].terminated).toBe(true);
-    expect(seen.some((m) => m.type === 'error' && /restarted/.test(m.message))).toBe(true);
+    expect(seen.some((m) => m.type === 'error' && /replaced/.test(m.message))).toBe(true);
+    client.dispose();
+  });
+
+  test('a worker that falls silent is replaced, and the new one gets the last checkpoint', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'performance'] });
+    const workers: FakeWorker[] = [];
+    const client = new TrainingClient(
+      'auto',
+      () => {
+        const first = workers.length === 0;
+        workers.push(
+          new FakeWorker((msg, reply) => {
+            if (msg.type === 'init') echoWorker(msg, reply);
+            // The first one saves a checkpoint, then dies: it answers nothing more.
+            if (first && msg.type === 'loadData')
+              reply({
+                type: 'checkpoint',
+                model: { kind: 'mlp', hidden: [4] },
+                params: Float32Array.of(1, 2, 3),
+              });
+            if (!first && msg.type === 'ping') reply({ type: 'pong' });
+          }),
+        );
+        return workers.at(-1) as unknown as Worker;
+      },
+      { pingMs: 100, silentMs: 300 },
+    );
+    const seen: FromWorker[] = [];
+    client.on((m) => seen.push(m));
+    const settle = () => new Promise((r) => setImmediate(r));
+    await settle();
+    await settle();
+    for (let t = 0; t < 6; t++) {
+      vi.advanceTimersByTime(100);
+      await settle();
+    }
+    vi.useRealTimers();
+    expect(workers).toHaveLength(2);
+    expect(workers[0].terminated).toBe(true);
+    const restore = workers[1].received.find((m) => m.type === 'restore');
+    expect(restore && Array.from(restore.params)).toEqual([1, 2, 3]);
+    const error = seen.find((m) => m.type === 'error');
+    expect(error && error.message).toMatch(/stopped answering .* weights it last saved are restored/);
+    expect(seen.some((m) => m.type === 'state' && m.state === 'stopped')).toBe(true);
+    client.dispose();
+  });
+
+  test('an error the worker did not catch is reported as an error, not as a crash', async () => {
+    const worker = new FakeWorker(echoWorker);
+    const client = new TrainingClient('wasm', () => worker as unknown as Worker, null);
+    const seen: FromWorker[] = [];
+    client.on((m) => seen.push(m));
+    worker.dispatchEvent(Object.assign(new Event('error'), { message: 'Uncaught Error: injected' }));
+    const error = seen.find((m) => m.type === 'error');
+    expect(error && error.message).toMatch(/unexpected error \(Uncaught Error: injected\); it carries on/);
+    expect(error && error.message).not.toMatch(/crash/);
     client.dispose();
   });
 });

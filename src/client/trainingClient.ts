@@ -1,7 +1,9 @@
 /**
  * The page's handle on the training worker: it owns the Worker, sends commands, fans events out
  * to listeners and turns request/reply pairs (predict, samples, evaluate) into promises.
- * If the worker stops answering, it is terminated and a fresh one started.
+ * It keeps the model's last checkpoint (the worker sends its weights now and then), and watches
+ * the worker: one that stops answering (dead, or stuck in a step) is terminated, a fresh one is
+ * started, and the checkpoint is restored into it, so no trained weights are lost.
  */
 import type { TrainConfig } from '../shared/config';
 import type { ModelSpec } from '../shared/modelSpec';
@@ -11,6 +13,18 @@ export type Listener = (msg: FromWorker) => void;
 
 /** How long a stop may take before the worker is presumed stuck and replaced. */
 const STOP_TIMEOUT_MS = 5_000;
+
+export interface Watchdog {
+  /** How often the worker is pinged (it answers within a batch, even while training). */
+  pingMs: number;
+  /** How long the worker may stay silent before it is presumed dead and replaced. */
+  silentMs: number;
+}
+
+/** A worker answers a ping within ~10 ms; 4 s of silence is a dead or stuck one. */
+const WATCHDOG: Watchdog = { pingMs: 1000, silentMs: 4000 };
+/** Workers replaced in a row without one ever saying `ready`: then the page stops trying. */
+const MAX_RESTARTS = 2;
 
 export interface Prediction {
   probabilities: Float32Array;
@@ -36,11 +50,21 @@ export class TrainingClient {
   private nextRunId = 1;
   private backend: BackendChoice;
   private readonly createWorker: () => Worker;
+  /** What rebuilds the current model in a new worker: its last checkpoint, or its reset. */
+  private model: ToWorker | null = null;
+  private lastHeard = performance.now();
+  private restartsWithoutReady = 0;
+  private readonly watchdog: ReturnType<typeof setInterval> | null;
 
-  constructor(backend: BackendChoice = 'auto', createWorker: () => Worker = createTrainingWorker) {
+  constructor(
+    backend: BackendChoice = 'auto',
+    createWorker: () => Worker = createTrainingWorker,
+    watchdog: Watchdog | null = WATCHDOG,
+  ) {
     this.backend = backend;
     this.createWorker = createWorker;
     this.worker = this.start();
+    this.watchdog = watchdog && setInterval(() => this.check(watchdog), watchdog.pingMs);
   }
 
   /** Subscribes to every event; returns the unsubscribe function. */
@@ -69,13 +93,13 @@ export class TrainingClient {
 
   /**
    * Asks the run to stop; resolves when the worker says it stopped. A worker that does not answer
-   * in time is replaced by a new one (its model is lost, the data reloads).
+   * in time is replaced by a new one, which takes over the last checkpoint (the data reloads).
    */
   stop(): Promise<void> {
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         off();
-        this.restart('The training worker did not answer Stop in time, so it was restarted.');
+        this.restart('The training worker did not answer Stop in time, so it was replaced by a new one.');
         resolve();
       }, STOP_TIMEOUT_MS);
       const off = this.on((msg) => {
@@ -99,7 +123,8 @@ export class TrainingClient {
 
   /** Fresh weights for `model`, drawn from `seed`. */
   reset(model: ModelSpec, seed: number): void {
-    this.send({ type: 'reset', model, seed });
+    this.model = { type: 'reset', model, seed };
+    this.send(this.model);
   }
 
   /** Classifies a 28x28 image (784 floats 0..1, white on black). */
@@ -135,13 +160,15 @@ export class TrainingClient {
     return this.request(build as unknown as (requestId: number) => ToWorker);
   }
 
-  /** Switches backend: a new worker starts on it and reloads the data. */
+  /** Switches backend: a new worker starts on it and reloads the data; the model starts over. */
   setBackend(backend: BackendChoice): void {
     this.backend = backend;
+    this.model = null;
     this.restart();
   }
 
   dispose(): void {
+    if (this.watchdog) clearInterval(this.watchdog);
     this.worker.terminate();
     this.rejectPending('The training worker was closed.');
     this.listeners.clear();
@@ -164,13 +191,15 @@ export class TrainingClient {
 
   private start(): Worker {
     const worker = this.createWorker();
-    worker.addEventListener('message', (e: MessageEvent<FromWorker>) => this.dispatch(e.data));
+    worker.addEventListener('message', (e: MessageEvent<FromWorker>) => this.receive(e.data));
     worker.addEventListener('error', (e) => {
+      // An error nothing in the worker caught: the worker goes on (a dead one falls silent, and
+      // the watchdog replaces it), so this is reported as what it is.
       e.preventDefault();
       this.dispatch({
         type: 'error',
         code: 'internal',
-        message: `The training worker crashed: ${e.message || 'unknown error'}`,
+        message: `The training worker hit an unexpected error (${e.message || 'no details'}); it carries on.`,
       });
     });
     worker.addEventListener('messageerror', () => {
@@ -182,16 +211,61 @@ export class TrainingClient {
     });
     worker.postMessage({ type: 'init', backend: this.backend } satisfies ToWorker);
     worker.postMessage({ type: 'loadData' } satisfies ToWorker);
+    // The model it takes over (after init: messages are handled in order). A copy of a checkpoint
+    // is transferred: the page keeps its own for the next restart.
+    if (this.model?.type === 'restore') {
+      const params = this.model.params.slice();
+      worker.postMessage({ ...this.model, params } satisfies ToWorker, [params.buffer]);
+    } else if (this.model) worker.postMessage(this.model);
+    this.lastHeard = performance.now();
     return worker;
   }
 
+  /**
+   * Replaces the worker with a new one that takes over the model (its last checkpoint, or its
+   * reset), and tells the page: the run, if one was going, is stopped.
+   */
   private restart(reason?: string): void {
     this.worker.terminate();
     this.rejectPending('The training worker was restarted.');
-    if (reason) this.dispatch({ type: 'error', code: 'internal', message: reason });
-    // The new worker has fresh weights and no run: say so, as the old one can no longer.
-    this.dispatch({ type: 'state', runId: this.nextRunId - 1, state: 'idle' });
+    const restored = this.model?.type === 'restore';
+    if (reason)
+      this.dispatch({
+        type: 'error',
+        code: 'internal',
+        message: `${reason}${restored ? ' The weights it last saved are restored; the run is stopped.' : ''}`,
+      });
+    // The old worker can no longer say how its run ended: the page hears it from here.
+    this.dispatch({ type: 'state', runId: this.nextRunId - 1, state: restored ? 'stopped' : 'idle' });
     this.worker = this.start();
+  }
+
+  /** Pings the worker, or replaces it when it has been silent too long. */
+  private check(watchdog: Watchdog): void {
+    if (performance.now() - this.lastHeard <= watchdog.silentMs) {
+      this.send({ type: 'ping' });
+      return;
+    }
+    if (this.restartsWithoutReady >= MAX_RESTARTS) return;
+    this.restartsWithoutReady++;
+    const seconds = Math.round(watchdog.silentMs / 1000);
+    this.restart(
+      this.restartsWithoutReady >= MAX_RESTARTS
+        ? `The training worker has not answered for ${seconds} s, again: it cannot run here. Reload the page to try again.`
+        : `The training worker stopped answering for ${seconds} s, so it was replaced by a new one.`,
+    );
+  }
+
+  /** Every message from the worker: proof of life, checkpoints kept, the rest dispatched. */
+  private receive(msg: FromWorker): void {
+    this.lastHeard = performance.now();
+    if (msg.type === 'pong') return;
+    if (msg.type === 'ready') this.restartsWithoutReady = 0;
+    if (msg.type === 'checkpoint') {
+      this.model = { type: 'restore', model: msg.model, params: msg.params };
+      return;
+    }
+    this.dispatch(msg);
   }
 
   private rejectPending(message: string): void {

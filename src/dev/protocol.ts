@@ -15,7 +15,13 @@ export type DevCommand =
    */
   | { type: 'devBenchSteps'; requestId: number; impl: 'fast' | 'stock'; batchSize: number; model?: ModelSpec }
   /** Loses the WebGL context on purpose (WEBGL_lose_context), as a GPU reset would. */
-  | { type: 'devLoseContext'; requestId: number };
+  | { type: 'devLoseContext'; requestId: number }
+  /** Answers, then the worker closes itself (self.close()), as a worker that dies silently. */
+  | { type: 'devClose'; requestId: number }
+  /** Answers, then throws an error nothing catches, in a task of its own. */
+  | { type: 'devThrow'; requestId: number }
+  /** Keeps the worker busy, answering nothing, for `ms`, then answers. */
+  | { type: 'devBlock'; requestId: number; ms: number };
 
 export interface StepTiming {
   /** The backend and the engine that ran. */
@@ -31,6 +37,9 @@ export interface DevResults {
   devConformance: ConformanceResult;
   devBenchSteps: StepTiming;
   devLoseContext: { lost: boolean };
+  devClose: { closing: true };
+  devThrow: { throwing: true };
+  devBlock: { blockedMs: number };
 }
 
 export interface DevReply {

@@ -104,6 +104,10 @@ export type ToWorker =
   | { type: 'stop' }
   /** Fresh weights for `model`, drawn from `seed`. */
   | { type: 'reset'; model: ModelSpec; seed: number }
+  /** The weights of a checkpoint (a new worker taking over from one that died). */
+  | { type: 'restore'; model: ModelSpec; params: Float32Array }
+  /** Are you there? Answered by `pong`, within a batch even while training. */
+  | { type: 'ping' }
   /** pixels: 784 floats 0..1, row-major, white digit on black. */
   | { type: 'predict'; requestId: number; pixels: Float32Array }
   | { type: 'evaluate'; requestId: number }
@@ -137,6 +141,12 @@ export type FromWorker =
   | { type: 'samples'; requestId: number; digits: SampleDigit[] }
   /** The backend changed under a run (e.g. WebGL context lost -> WASM). */
   | ({ type: 'backendChanged' } & BackendInfo)
+  | { type: 'pong' }
+  /**
+   * The model's weights (layout: engines/layout.ts), now and then while training and when a run
+   * ends: what the page restores into a new worker if this one dies.
+   */
+  | { type: 'checkpoint'; model: ModelSpec; params: Float32Array }
   /** The engine of the worker's model, at start and whenever a run or reset changes it. */
   | ({ type: 'engine' } & EngineInfo)
   | { type: 'error'; code: ErrorCode; message: string; runId?: number; requestId?: number };

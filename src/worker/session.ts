@@ -63,6 +63,27 @@ export class Session {
     return engine;
   }
 
+  /**
+   * ms of one training step at `batch` images of `layout`, on the engine it would get here:
+   * measured on a scratch model (the second of two steps; the first compiles and warms up),
+   * which is then released.
+   */
+  async timeStep(layout: NetLayout, optimizer: OptimizerName, batch: number): Promise<number> {
+    const { kind } = chooseEngine(layout, this.backend(), this.failed);
+    const engine = kind.create({ layout, data: this.data, optimizer, state: initialState(layout, 0) });
+    try {
+      engine.setOrder(Int32Array.from({ length: this.data.require().train.count }, (_, i) => i));
+      engine.step(0, batch, 0.001);
+      await engine.drain(false);
+      const t0 = performance.now();
+      engine.step(batch, batch, 0.001);
+      await engine.drain(false);
+      return performance.now() - t0;
+    } finally {
+      engine.dispose();
+    }
+  }
+
   /** Marks the current engine as unable to run here (`why`); the next install takes another. */
   markFailed(why: string): void {
     if (this.current) this.failed[this.current.name] = why;

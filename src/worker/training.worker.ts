@@ -112,6 +112,24 @@ async function handle(msg: ToWorker): Promise<void> {
       post({ type: 'state', runId: lastRunId, state: 'idle' });
       return;
     }
+    case 'restore': {
+      const s = await ready();
+      if (run) throw new CommandError('busy', 'Stop the run before restoring weights.');
+      const problems = validateConfig({ ...TUTORIAL_PRESET, model: msg.model });
+      if (problems.length)
+        throw new CommandError('invalid-config', problems.map((p) => p.message).join('; '));
+      const layout = netLayout(msg.model);
+      if (msg.params.length !== layout.paramCount || !msg.params.every(Number.isFinite))
+        throw new CommandError('internal', 'The weights to restore do not fit the model or are not finite.');
+      const state = { params: msg.params, slots: new Float32Array(0), steps: 0 };
+      s.install(layout, 'adam', state);
+      s.trained = true;
+      lastModel = { config: { model: msg.model, optimizer: 'adam' }, state };
+      return;
+    }
+    case 'ping':
+      post({ type: 'pong' });
+      return;
     case 'predict': {
       const s = await ready();
       const probabilities = await s.predict(msg.pixels);
@@ -187,8 +205,11 @@ async function loadData(): Promise<void> {
   });
 }
 
+/** Keeps the model after a run on the CPU, and hands its weights to the page as a checkpoint. */
 async function keepModel(s: Session, config: TrainConfig): Promise<void> {
   lastModel = { config, state: await backend.unlessLost(s.engine.readState()) };
+  const params = lastModel.state.params.slice(); // a copy: lastModel keeps its own
+  post({ type: 'checkpoint', model: config.model, params }, [params.buffer]);
 }
 
 /** A context lost between runs: move to the fallback and rebuild the model from the CPU copy. */

@@ -20,6 +20,12 @@ export interface DevHooks {
   ): Promise<DevResults['devBenchSteps']>;
   /** Loses the worker's WebGL context on purpose; false when not on WebGL. */
   loseContext(): Promise<boolean>;
+  /** Makes the worker close itself, silently. */
+  closeWorker(): Promise<void>;
+  /** Makes the worker throw an error nothing catches. */
+  throwInWorker(): Promise<void>;
+  /** Keeps the worker busy for `ms`, answering nothing. */
+  blockWorker(ms: number): Promise<void>;
 }
 
 declare global {
@@ -39,5 +45,8 @@ export function installPageHooks(client: TrainingClient): void {
     conformance: (args) => call('devConformance', args),
     benchSteps: (impl, batchSize, model) => call('devBenchSteps', { impl, batchSize, model }),
     loseContext: async () => (await call('devLoseContext', {})).lost,
+    closeWorker: async () => void (await call('devClose', {})),
+    throwInWorker: async () => void (await call('devThrow', {})),
+    blockWorker: async (ms) => void (await call('devBlock', { ms })),
   };
 }

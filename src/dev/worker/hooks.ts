@@ -10,6 +10,7 @@ import { chooseEngine, ENGINES } from '../../engines/registry';
 import { deviceData } from '../../engines/tfjs/deviceData';
 import { TUTORIAL_MODEL, type ModelSpec } from '../../shared/modelSpec';
 import { mulberry32, shuffledIndices } from '../../shared/random';
+import { yieldToEventLoop } from '../../shared/yield';
 import type { BackendName } from '../../shared/protocol';
 import { webglContext } from '../../worker/backend';
 import { CommandError, type ExtraHandler, type WorkerContext } from '../../worker/context';
@@ -27,8 +28,8 @@ export function workerHooks(context: WorkerContext): ExtraHandler {
     if (!message.type.startsWith('dev')) return false;
     const msg = message as DevCommand;
     const session = await context.ready();
-    // A context can be lost mid-run (that is the point); the other commands need the device to themselves.
-    if (msg.type !== 'devLoseContext' && context.busy())
+    // Faults can strike mid-run (that is the point); the measurements need the device to themselves.
+    if ((msg.type === 'devConformance' || msg.type === 'devBenchSteps') && context.busy())
       throw new CommandError('busy', 'Stop the run first.');
     const reply = (result: DevReply['result']) =>
       context.post({ type: 'devResult', requestId: msg.requestId, result } as unknown as Parameters<
@@ -48,6 +49,24 @@ export function workerHooks(context: WorkerContext): ExtraHandler {
         const ext = backend === 'webgl' ? webglContext()?.getExtension('WEBGL_lose_context') : null;
         ext?.loseContext();
         reply({ lost: !!ext });
+        return true;
+      }
+      case 'devClose':
+        reply({ closing: true });
+        setTimeout(() => self.close(), 0);
+        return true;
+      case 'devThrow':
+        reply({ throwing: true });
+        setTimeout(() => {
+          throw new Error('injected by a test');
+        }, 0);
+        return true;
+      case 'devBlock': {
+        const until = performance.now() + msg.ms;
+        while (performance.now() < until) {
+          // busy: no message is handled meanwhile
+        }
+        reply({ blockedMs: msg.ms });
         return true;
       }
       default: {
@@ -77,6 +96,7 @@ async function benchSteps(
   const orderValues = shuffledIndices(count, mulberry32(1));
   const stepsPerEpoch = Math.floor(count / batchSize);
   let cursor = 0;
+  let lastYield = performance.now();
   const nextStart = () => (cursor++ % stepsPerEpoch) * batchSize;
   if (impl === 'fast') {
     const { kind } = chooseEngine(layout, backend);
@@ -84,7 +104,14 @@ async function benchSteps(
     engine.setOrder(orderValues);
     try {
       const timing = await time(async (n) => {
-        for (let i = 0; i < n; i++) engine.step(nextStart(), batchSize, 0.001);
+        for (let i = 0; i < n; i++) {
+          engine.step(nextStart(), batchSize, 0.001);
+          // Slow steps (a CNN on SwiftShader: ~0.2 s) let the page's pings through.
+          if (performance.now() - lastYield > 100) {
+            await yieldToEventLoop();
+            lastYield = performance.now();
+          }
+        }
         await engine.drain(false);
       });
       return { backend, engine: kind.name, ...timing };

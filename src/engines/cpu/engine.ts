@@ -3,7 +3,9 @@
  * CNN: cnn.ts, conv stages in front of the same dense layers), the optimizer's update as one loop
  * (Adam's in WebAssembly SIMD). The weights are the live model: predict during a run sees them.
  */
+import { NUM_CLASSES } from '../../shared/mnist';
 import type { EngineName } from '../../shared/protocol';
+import { yieldToEventLoop } from '../../shared/yield';
 import type { ResidentData, Split } from '../data';
 import type { Engine, EngineInit, EngineState } from '../engine';
 import type { NetLayout } from '../layout';
@@ -26,6 +28,10 @@ function mlpNetwork(layout: NetLayout, t: CpuTrainable, data: ResidentData): Cpu
     logitsOf: (images, k) => mlp.logits(sparseFromFloats(images, k), null, k),
   };
 }
+
+/** Images evaluated between yields (at most, and never longer than YIELD_MS without one). */
+const LOGITS_CHUNK = 512;
+const YIELD_MS = 20;
 
 export class CpuEngine implements Engine {
   readonly name: EngineName = 'cpu';
@@ -85,8 +91,26 @@ export class CpuEngine implements Engine {
     optimizer.steps = state.steps;
   }
 
+  /**
+   * In chunks, yielding between them: a CNN's forward pass over 10,000 images takes seconds, and
+   * the worker must keep answering meanwhile.
+   */
   async logits(split: Split, rows?: Int32Array): Promise<Float32Array> {
-    return this.network.logits(split, rows ?? null);
+    const count = rows ? rows.length : this.data.require()[split].count;
+    const out = new Float32Array(count * NUM_CLASSES);
+    let last = performance.now();
+    for (let start = 0; start < count; start += LOGITS_CHUNK) {
+      const end = Math.min(count, start + LOGITS_CHUNK);
+      const chunk = rows
+        ? rows.subarray(start, end)
+        : Int32Array.from({ length: end - start }, (_, i) => start + i);
+      out.set(this.network.logits(split, chunk), start * NUM_CLASSES);
+      if (performance.now() - last > YIELD_MS) {
+        await yieldToEventLoop();
+        last = performance.now();
+      }
+    }
+    return out;
   }
 
   async logitsOf(images: Float32Array, k: number): Promise<Float32Array> {

@@ -2,9 +2,14 @@
  * Classifies the latest input with the current model. At most one request is in flight: inputs
  * that arrive meanwhile replace each other, and only the newest is sent next, so a fast pen never
  * queues up stale work. The input is classified again when the model changes (modelVersion).
+ * An answer is shown only for the input and the model it was computed for: while the worker is
+ * busy (or replaced) a new drawing reads "Reading…", and after LATE_MS the page says it is late.
  */
 import { useEffect, useRef, useState } from 'react';
 import type { Prediction, TrainingClient } from '../../client/trainingClient';
+
+/** A prediction takes ~30 ms; one this late means a busy or restarting worker, and the page says so. */
+export const LATE_MS = 2000;
 
 export interface PredictionResult extends Prediction {
   digit: number;
@@ -12,43 +17,69 @@ export interface PredictionResult extends Prediction {
   latencyMs: number;
 }
 
+/** An answer, with the input and the model version it is for. */
+interface Answer {
+  input: Float32Array;
+  version: number;
+  result: PredictionResult | null;
+  error: string | null;
+}
+
 export function usePrediction(
   client: TrainingClient,
   input: Float32Array | null,
   modelVersion: number,
-): { result: PredictionResult | null; error: string | null } {
-  const [result, setResult] = useState<PredictionResult | null>(null);
-  const [error, setError] = useState<string | null>(null);
+): { result: PredictionResult | null; error: string | null; late: boolean } {
+  const [answer, setAnswer] = useState<Answer | null>(null);
+  const [lateFor, setLateFor] = useState<Float32Array | null>(null);
   const busy = useRef(false);
-  const next = useRef<Float32Array | null>(null);
+  const next = useRef<{ input: Float32Array; version: number } | null>(null);
   /** The newest input; answers to older ones (or after a clear) are dropped. */
   const latest = useRef<Float32Array | null>(null);
 
   useEffect(() => {
     latest.current = input;
-    next.current = input;
+    next.current = input ? { input, version: modelVersion } : null;
     if (!input || busy.current) return;
     busy.current = true;
     void (async () => {
       while (next.current) {
-        const pixels = next.current;
+        const { input: pixels, version } = next.current;
         next.current = null;
         const t0 = performance.now();
         try {
           const p = await client.predict(pixels);
           if (latest.current !== pixels) continue;
           const digit = argMax(p.probabilities);
-          setResult({ ...p, digit, latencyMs: performance.now() - t0 });
-          setError(null);
+          setAnswer({
+            input: pixels,
+            version,
+            result: { ...p, digit, latencyMs: performance.now() - t0 },
+            error: null,
+          });
         } catch (e) {
-          if (latest.current === pixels) setError((e as Error).message);
+          if (latest.current === pixels)
+            setAnswer({ input: pixels, version, result: null, error: (e as Error).message });
         }
       }
       busy.current = false;
     })();
   }, [client, input, modelVersion]);
 
-  return { result: input ? result : null, error };
+  const current =
+    answer !== null && answer.input === input && answer.version === modelVersion ? answer : null;
+  const waiting = input !== null && current === null;
+  useEffect(() => {
+    if (!waiting) return;
+    const timer = setTimeout(() => setLateFor(input), LATE_MS);
+    return () => clearTimeout(timer);
+  }, [waiting, input]);
+
+  return {
+    result: current?.result ?? null,
+    error: current?.error ?? null,
+    late: waiting && lateFor === input,
+  };
 }
 
 export function argMax(values: ArrayLike<number>): number {

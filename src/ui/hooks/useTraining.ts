@@ -174,6 +174,8 @@ function reduceEvent(s: TrainingState, msg: FromWorker): TrainingState {
     case 'prediction':
     case 'evaluation':
     case 'samples':
+    case 'pong':
+    case 'checkpoint':
       return s;
     default: {
       const _exhaustive: never = msg;

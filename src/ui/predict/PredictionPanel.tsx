@@ -6,7 +6,7 @@ import { useState } from 'react';
 import type { TrainingClient } from '../../client/trainingClient';
 import { DrawingPad } from '../draw/DrawingPad';
 import { Preview28 } from '../draw/Preview28';
-import { usePrediction } from '../hooks/usePrediction';
+import { LATE_MS, usePrediction } from '../hooks/usePrediction';
 
 export interface PickedDigit {
   pixels: Float32Array;
@@ -34,7 +34,7 @@ export function PredictionPanel({ client, modelVersion, trained, picked }: Props
       setSource(picked);
     }
   }
-  const { result, error } = usePrediction(client, input, modelVersion);
+  const { result, error, late } = usePrediction(client, input, modelVersion);
 
   const onDraw = (pixels: Float32Array | null) => {
     setInput(pixels);
@@ -67,7 +67,11 @@ export function PredictionPanel({ client, modelVersion, trained, picked }: Props
                 </span>
               </>
             ) : (
-              <span className="hint">Reading…</span>
+              <span className="hint">
+                Reading…
+                {late &&
+                  ` The model has not answered in ${LATE_MS / 1000} s: it is busy or restarting, and the answer will show here.`}
+              </span>
             )}
           </div>
           {error && <p className="field-error">{error}</p>}

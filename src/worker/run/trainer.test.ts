@@ -332,3 +332,22 @@ describe('an engine that cannot run here after all', () => {
     }
   });
 });
+
+describe('a step too slow to answer Pause and Stop', () => {
+  it('is refused before the run starts, saying what batch would fit', async () => {
+    const s = session(10_000, 100, 'js');
+    const r = await run(s, {
+      model: { kind: 'mlp', hidden: [1024, 1024, 1024, 1024, 1024] },
+      batchSize: 4096,
+    });
+    expect(r.outcome).toBe('invalid');
+    const [err] = r.of('error');
+    expect(err.code).toBe('invalid-config');
+    expect(err.message).toMatch(/step of this model at batch 4096 would take about [\d.]+ s here/);
+    const fits = Number(/at most (\d+)/.exec(err.message)![1]);
+    expect(fits).toBeGreaterThan(0);
+    expect(fits).toBeLessThan(4096);
+    expect(r.of('metrics')).toHaveLength(0);
+    s.dispose();
+  });
+});

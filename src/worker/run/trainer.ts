@@ -16,7 +16,8 @@ import { initialState, type Session } from '../session';
 import { BatchCursor } from './cursor';
 import { LossChunker, type Emit } from './lossChunker';
 import { DeviceLost, failureOf, recover, type BackendGuard } from './recovery';
-import { RunControl, yieldToEventLoop } from './runControl';
+import { yieldToEventLoop } from '../../shared/yield';
+import { RunControl } from './runControl';
 import { SnapshotKeeper } from './snapshots';
 
 export { RunControl };
@@ -24,6 +25,15 @@ export type { Emit };
 
 /** The loop gives the event loop a turn this often. */
 export const YIELD_MS = 10;
+/** The page gets the weights at most this often (and at the run's end, from the worker). */
+const CHECKPOINT_MS = 2000;
+/**
+ * The longest a training step may take: the loop answers pause, stop and predictions between
+ * steps, and the page takes a worker silent for 4 s for a dead one.
+ */
+export const MAX_STEP_MS = 250;
+/** The batch a step's time is measured at, before a run with a larger batch starts. */
+const PROBE_BATCH = 32;
 /** In-sample accuracy is measured on this many training images (a fixed random subset). */
 export const TRAIN_EVAL_SAMPLES = 10_000;
 /** The subset is the same in every run and every seed, so accuracies stay comparable. */
@@ -66,6 +76,11 @@ export async function train(options: TrainOptions): Promise<RunOutcome> {
     });
     return 'invalid';
   }
+  const slow = await tooSlow(config, session);
+  if (slow) {
+    emit({ type: 'error', runId, code: 'invalid-config', message: slow });
+    return 'invalid';
+  }
   const run = new TrainingRun(options);
   try {
     return await run.loop();
@@ -81,6 +96,21 @@ export async function train(options: TrainOptions): Promise<RunOutcome> {
   }
 }
 
+/**
+ * Why a step of `config` would be too slow here (over MAX_STEP_MS), or null: its time at
+ * PROBE_BATCH, scaled to the batch. A step cannot be interrupted, so a run whose steps take
+ * seconds could not answer Pause or Stop; it is refused before it starts, saying what would fit.
+ */
+async function tooSlow(config: TrainConfig, session: Session): Promise<string | null> {
+  if (config.batchSize <= PROBE_BATCH) return null;
+  const ms = await session.timeStep(netLayout(config.model), config.optimizer, PROBE_BATCH);
+  const estimate = (ms * config.batchSize) / PROBE_BATCH;
+  if (estimate <= MAX_STEP_MS) return null;
+  const fits = Math.max(1, Math.floor((MAX_STEP_MS * PROBE_BATCH) / ms));
+  const seconds = estimate >= 10_000 ? Math.round(estimate / 1000) : +(estimate / 1000).toFixed(1);
+  return `A training step of this model at batch ${config.batchSize} would take about ${seconds} s here (measured at batch ${PROBE_BATCH}): Pause and Stop could not answer until it ended. Use a batch size of at most ${fits}, or a smaller model.`;
+}
+
 class TrainingRun {
   private readonly o: TrainOptions;
   private readonly layout: NetLayout;
@@ -94,6 +124,7 @@ class TrainingRun {
   private lastYield = performance.now();
   /** The global index of the first batch whose loss was not finite. */
   private divergedAt = 0;
+  private lastCheckpoint = performance.now();
 
   constructor(o: TrainOptions) {
     this.o = o;
@@ -168,8 +199,22 @@ class TrainingRun {
       this.divergedAt = bad;
       return false;
     }
-    if (state) this.snapshots.offer(state, this.cursor.next);
+    if (state) {
+      this.snapshots.offer(state, this.cursor.next);
+      this.checkpoint();
+    }
     return true;
+  }
+
+  /**
+   * Now and then, the last good weights to the page: if the worker dies, a new one restores them.
+   * A copy is transferred; the snapshot keeps its own.
+   */
+  private checkpoint(): void {
+    if (performance.now() - this.lastCheckpoint < CHECKPOINT_MS) return;
+    this.lastCheckpoint = performance.now();
+    const params = this.snapshots.good.state.params.slice();
+    this.o.emit({ type: 'checkpoint', model: this.o.config.model, params }, [params.buffer]);
   }
 
   /** The epoch's summary: mean training loss, in-sample and test accuracy, time without evaluation. */
