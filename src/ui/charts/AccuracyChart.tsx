@@ -36,7 +36,11 @@ export function AccuracyChart({ store, height = 220 }: AccuracyChartProps) {
       {/* The chart is mounted from the start, empty, so the first epoch does not pay for mounting it. */}
       <div className="chart-plot" style={{ height }}>
         <ResponsiveContainer width="100%" height="100%">
-          <ComposedChart margin={{ top: 8, right: 16, bottom: 12, left: 0 }}>
+          <ComposedChart
+            // No keyboard layer: the chart is a picture; its numbers are in the caption.
+            accessibilityLayer={false}
+            margin={{ top: 8, right: 16, bottom: 12, left: 0 }}
+          >
             <CartesianGrid stroke={CHART_COLORS.grid} vertical={false} />
             <XAxis
               type="number"

@@ -87,7 +87,11 @@ const LossPlot = memo(function LossPlot({
   return (
     <div className="chart-plot" style={{ height }}>
       <ResponsiveContainer width="100%" height="100%">
-        <ComposedChart margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
+        <ComposedChart
+          // No keyboard layer: the chart is a picture; its numbers are in the caption.
+          accessibilityLayer={false}
+          margin={{ top: 8, right: 12, bottom: 0, left: 0 }}
+        >
           <CartesianGrid stroke={CHART_COLORS.grid} vertical={false} />
           <XAxis
             type="number"

@@ -1,4 +1,9 @@
-/** Train, Pause/Resume, Stop and Reset, enabled only when they make sense. */
+/**
+ * Train, Pause/Resume, Stop and Reset, enabled only when they make sense. A control that becomes
+ * disabled (Train once a run starts, Stop once it ends) or is swapped (Pause and Resume) hands the
+ * keyboard focus to the control a user wants next, instead of dropping it on the page.
+ */
+import { useEffect, useRef } from 'react';
 import type { RunState } from '../../shared/protocol';
 
 interface Props {
@@ -20,8 +25,26 @@ interface Props {
 export function RunControls(props: Props) {
   const { state, canTrain, canReset, whyNot, onRetry, onTrain, onPause, onResume, onStop, onReset } = props;
   const running = state === 'training' || state === 'paused';
+  const box = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const active = document.activeElement;
+    const lost =
+      active === null ||
+      active === document.body ||
+      (box.current?.contains(active) && (active as HTMLButtonElement).disabled);
+    if (!lost) return;
+    const next =
+      state === 'paused'
+        ? 'train.resume'
+        : running
+          ? 'train.pause'
+          : canTrain
+            ? 'train.start'
+            : 'train.reset';
+    box.current?.querySelector<HTMLButtonElement>(`[data-testid="${next}"]:not(:disabled)`)?.focus();
+  }, [state, running, canTrain]);
   return (
-    <div className="run-controls">
+    <div className="run-controls" ref={box}>
       <div className="buttons">
         <button
           type="button"

@@ -50,7 +50,7 @@ export function DrawingPad({ onInput }: DrawingPadProps) {
       />
       <div className="drawing-pad-actions">
         <span id={hintId} className="drawing-pad-hint">
-          Draw one digit, large, in the middle.
+          Draw one digit, large, in the middle. No pointer? Pick a test digit below (Tab, then Enter).
         </span>
         <button type="button" onClick={() => padRef.current?.clear()} data-testid="draw.clear">
           Clear

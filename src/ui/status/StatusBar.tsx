@@ -36,13 +36,20 @@ export function StatusBar({ backend, engine, data, run }: Props) {
       </div>
       <div>
         <dt>Data</dt>
-        <dd data-testid="status.data" role="status" aria-label="Data status">
-          {dataText(data)}
+        <dd>
+          {/* The live region inside the dd: a dd with a role of its own breaks the list. */}
+          <span data-testid="status.data" role="status" aria-label="Data status">
+            {dataText(data)}
+          </span>
         </dd>
       </div>
       <div>
         <dt>Run</dt>
-        <dd data-testid="status.run">{run ? run.state : 'not started'}</dd>
+        <dd>
+          <span data-testid="status.run" role="status" aria-label="Run status">
+            {run ? run.state : 'not started'}
+          </span>
+        </dd>
       </div>
     </dl>
   );
