@@ -6,8 +6,9 @@
  * tensor that drain() reads, with the state when asked, in one sync.
  */
 import * as tf from '@tensorflow/tfjs';
-import { IMAGE_SIZE } from '../../shared/mnist';
+import { IMAGE_SIZE, NUM_CLASSES } from '../../shared/mnist';
 import type { EngineName } from '../../shared/protocol';
+import { yieldToEventLoop } from '../../shared/yield';
 import type { ResidentData, Split } from '../data';
 import type { Engine, EngineInit, EngineState } from '../engine';
 import type { NetLayout } from '../layout';
@@ -160,25 +161,45 @@ export class TfjsEngine implements Engine {
     return this.order;
   }
 
-  /** Logits [count, 10] of `batch(start, size)`'s images, in evaluation batches, read back once. */
+  /**
+   * Logits [count, 10] of `batch(start, size)`'s images, in evaluation batches. On the CPU
+   * backends a batch runs synchronously (a CNN's: ~100 ms on WebAssembly), so the worker yields
+   * between batches to keep answering; on WebGL the batches are queued and read back together.
+   */
   private async batchedLogits(
     count: number,
     batch: (start: number, size: number) => tf.Tensor2D,
   ): Promise<Float32Array> {
-    if (count === 0) return new Float32Array(0);
+    const out = new Float32Array(count * NUM_CLASSES);
     const B = evalBatch(this.layout);
-    const all = tf.tidy(() => {
-      const layers = unpack(this.params, this.layout);
-      const parts: tf.Tensor2D[] = [];
-      // A tidy per batch frees its activations before the next batch runs.
-      for (let start = 0; start < count; start += B)
-        parts.push(tf.tidy(() => forward(this.layout, layers, batch(start, Math.min(B, count - start)))));
-      return parts.length === 1 ? parts[0] : tf.concat(parts);
-    });
+    const queue = tf.getBackend() === 'webgl';
+    const parts: { start: number; logits: tf.Tensor2D }[] = [];
     try {
-      return Float32Array.from(await all.data());
+      for (let start = 0; start < count; start += B) {
+        // A tidy per batch frees its activations before the next batch runs.
+        const logits = tf.tidy(() =>
+          forward(this.layout, unpack(this.params, this.layout), batch(start, Math.min(B, count - start))),
+        );
+        parts.push({ start, logits });
+        if (!queue) {
+          await this.readInto(out, parts);
+          await yieldToEventLoop();
+        }
+      }
+      await this.readInto(out, parts);
+      return out;
     } finally {
-      all.dispose();
+      for (const p of parts) p.logits.dispose();
+    }
+  }
+
+  /** Reads `parts` into `out` at their rows, releasing and forgetting them. */
+  private async readInto(out: Float32Array, parts: { start: number; logits: tf.Tensor2D }[]): Promise<void> {
+    while (parts.length) {
+      const { start, logits } = parts[0];
+      out.set(await logits.data(), start * NUM_CLASSES);
+      logits.dispose();
+      parts.shift();
     }
   }
 
