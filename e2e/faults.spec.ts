@@ -52,9 +52,9 @@ test('a new drawing never shows the previous drawing’s answer while the worker
   await app.drawZero();
   await expect(app.prediction()).toContainText('Prediction:');
   const first = (await app.prediction().textContent())!;
-  // Busy for 3.5 s: longer than a prediction may take before the page says so, shorter than the
-  // silence after which the worker is replaced.
-  void app.page.evaluate(() => window.mnistDev!.blockWorker(3500));
+  // Busy for 3.2 s: longer than a prediction may take before the page says so (1.5 s), shorter than
+  // the 4 s a ping may go unanswered before the worker is replaced.
+  void app.page.evaluate(() => window.mnistDev!.blockWorker(3200));
   await app.page.waitForTimeout(100);
   await app.button('Clear').click();
   await app.drawOne();

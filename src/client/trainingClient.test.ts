@@ -1,5 +1,6 @@
 import { describe, expect, test, vi } from 'vitest';
 import type { FromWorker, ToWorker } from '../shared/protocol';
+import { TUTORIAL_PRESET } from '../shared/config';
 import { TrainingClient } from './trainingClient';
 
 /**
@@ -117,6 +118,7 @@ describe('TrainingClient over a message channel', () => {
             if (first && msg.type === 'loadData')
               reply({
                 type: 'checkpoint',
+                runId: 0,
                 model: { kind: 'mlp', hidden: [4] },
                 params: Float32Array.of(1, 2, 3),
               });
@@ -125,10 +127,12 @@ describe('TrainingClient over a message channel', () => {
         );
         return workers.at(-1) as unknown as Worker;
       },
-      { pingMs: 100, silentMs: 300 },
+      { pingMs: 100, silentMs: 300, startupMs: 1000 },
     );
     const seen: FromWorker[] = [];
     client.on((m) => seen.push(m));
+    const restarts: boolean[] = [];
+    client.onRestart((restored) => restarts.push(restored));
     const settle = () => new Promise((r) => setImmediate(r));
     await settle();
     await settle();
@@ -143,7 +147,53 @@ describe('TrainingClient over a message channel', () => {
     expect(restore && Array.from(restore.params)).toEqual([1, 2, 3]);
     const error = seen.find((m) => m.type === 'error');
     expect(error && error.message).toMatch(/stopped answering .* weights it last saved are restored/);
-    expect(seen.some((m) => m.type === 'state' && m.state === 'stopped')).toBe(true);
+    expect(restarts).toEqual([true]);
+    client.dispose();
+  });
+
+  test('after a reset, a checkpoint of an earlier run is stale: a new worker gets the reset', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'performance'] });
+    const workers: FakeWorker[] = [];
+    const client = new TrainingClient(
+      'auto',
+      () => {
+        const first = workers.length === 0;
+        workers.push(
+          new FakeWorker((msg, reply) => {
+            if (msg.type === 'init') echoWorker(msg, reply);
+            // The first one's run ends after the page has reset: its checkpoint comes late.
+            if (first && msg.type === 'reset')
+              reply({
+                type: 'checkpoint',
+                runId: 1,
+                model: { kind: 'mlp', hidden: [4] },
+                params: Float32Array.of(9),
+              });
+            if (!first && msg.type === 'ping') reply({ type: 'pong' });
+          }),
+        );
+        return workers.at(-1) as unknown as Worker;
+      },
+      { pingMs: 100, silentMs: 300, startupMs: 1000 },
+    );
+    client.on(() => {});
+    const settle = () => new Promise((r) => setImmediate(r));
+    client.train({ ...TUTORIAL_PRESET, epochs: 1 }); // run 1
+    client.reset({ kind: 'mlp', hidden: [8] }, 3);
+    await settle();
+    await settle();
+    for (let t = 0; t < 6; t++) {
+      vi.advanceTimersByTime(100);
+      await settle();
+    }
+    vi.useRealTimers();
+    expect(workers).toHaveLength(2);
+    expect(workers[1].received.some((m) => m.type === 'restore')).toBe(false);
+    expect(workers[1].received.find((m) => m.type === 'reset')).toEqual({
+      type: 'reset',
+      model: { kind: 'mlp', hidden: [8] },
+      seed: 3,
+    });
     client.dispose();
   });
 

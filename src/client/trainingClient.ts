@@ -17,14 +17,20 @@ const STOP_TIMEOUT_MS = 5_000;
 export interface Watchdog {
   /** How often the worker is pinged (it answers within a batch, even while training). */
   pingMs: number;
-  /** How long the worker may stay silent before it is presumed dead and replaced. */
+  /** How long a ping may go unanswered before the worker is presumed dead and replaced. */
   silentMs: number;
+  /** How long a new worker may take to say anything at all (it loads TensorFlow.js first). */
+  startupMs: number;
 }
 
-/** A worker answers a ping within ~10 ms; 4 s of silence is a dead or stuck one. */
-const WATCHDOG: Watchdog = { pingMs: 1000, silentMs: 4000 };
-/** Workers replaced in a row without one ever saying `ready`: then the page stops trying. */
-const MAX_RESTARTS = 2;
+/** A worker answers a ping within ~10 ms; a ping unanswered for 4 s is a dead or stuck worker. */
+const WATCHDOG: Watchdog = { pingMs: 1000, silentMs: 4000, startupMs: 30_000 };
+/** Replacements within RESTART_WINDOW_MS after which the page stops trying: it cannot run here. */
+const MAX_RESTARTS = 3;
+const RESTART_WINDOW_MS = 120_000;
+
+/** Told when the worker was replaced: `restored` when the new one took over the trained weights. */
+export type RestartListener = (restored: boolean) => void;
 
 export interface Prediction {
   probabilities: Float32Array;
@@ -52,8 +58,16 @@ export class TrainingClient {
   private readonly createWorker: () => Worker;
   /** What rebuilds the current model in a new worker: its last checkpoint, or its reset. */
   private model: ToWorker | null = null;
-  private lastHeard = performance.now();
-  private restartsWithoutReady = 0;
+  /** Checkpoints of runs from this id on are kept (a reset makes older ones stale). */
+  private checkpointsFrom = 0;
+  /** When the ping now unanswered was sent, or null; whether the worker has said anything yet. */
+  private pingSentAt: number | null = null;
+  private heard = false;
+  private startedAt = performance.now();
+  private lastCheck = performance.now();
+  /** When recent replacements happened, to stop trying after MAX_RESTARTS in RESTART_WINDOW_MS. */
+  private restarts: number[] = [];
+  private readonly restartListeners = new Set<RestartListener>();
   private readonly watchdog: ReturnType<typeof setInterval> | null;
 
   constructor(
@@ -76,9 +90,16 @@ export class TrainingClient {
     return () => this.listeners.delete(listener);
   }
 
+  /** Subscribes to the worker being replaced; returns the unsubscribe function. */
+  onRestart(listener: RestartListener): () => void {
+    this.restartListeners.add(listener);
+    return () => this.restartListeners.delete(listener);
+  }
+
   /** Starts a run; returns its runId (events of older runs carry older ids). */
   train(config: TrainConfig): number {
     const runId = this.nextRunId++;
+    this.checkpointsFrom = runId;
     this.send({ type: 'train', runId, config });
     return runId;
   }
@@ -124,6 +145,8 @@ export class TrainingClient {
   /** Fresh weights for `model`, drawn from `seed`. */
   reset(model: ModelSpec, seed: number): void {
     this.model = { type: 'reset', model, seed };
+    // A checkpoint of an earlier run arriving after this is stale.
+    this.checkpointsFrom = this.nextRunId;
     this.send(this.model);
   }
 
@@ -217,7 +240,9 @@ export class TrainingClient {
       const params = this.model.params.slice();
       worker.postMessage({ ...this.model, params } satisfies ToWorker, [params.buffer]);
     } else if (this.model) worker.postMessage(this.model);
-    this.lastHeard = performance.now();
+    this.heard = false;
+    this.pingSentAt = null;
+    this.startedAt = performance.now();
     return worker;
   }
 
@@ -235,34 +260,61 @@ export class TrainingClient {
         code: 'internal',
         message: `${reason}${restored ? ' The weights it last saved are restored; the run is stopped.' : ''}`,
       });
-    // The old worker can no longer say how its run ended: the page hears it from here.
-    this.dispatch({ type: 'state', runId: this.nextRunId - 1, state: restored ? 'stopped' : 'idle' });
     this.worker = this.start();
+    // The old worker can no longer say how its run ended, nor the new one what it holds yet.
+    for (const listener of this.restartListeners) listener(restored);
   }
 
-  /** Pings the worker, or replaces it when it has been silent too long. */
+  /**
+   * Pings the worker, or replaces it when a ping has gone unanswered too long (or a new worker
+   * has said nothing at all for too long). A page that was itself asleep (a background tab's
+   * timers run once a minute) judges nothing on waking: it pings again.
+   */
   private check(watchdog: Watchdog): void {
-    if (performance.now() - this.lastHeard <= watchdog.silentMs) {
-      this.send({ type: 'ping' });
+    const now = performance.now();
+    const asleep = now - this.lastCheck > 2 * watchdog.pingMs;
+    this.lastCheck = now;
+    if (asleep) {
+      // The page's own timers stalled: what looks late may only be unread; start the clocks again.
+      if (!this.heard) this.startedAt = now;
+      this.pingSentAt = null;
+    }
+    const late = this.heard
+      ? this.pingSentAt !== null && now - this.pingSentAt > watchdog.silentMs
+      : now - this.startedAt > watchdog.startupMs;
+    if (!late) {
+      if (this.heard && this.pingSentAt === null) {
+        this.pingSentAt = now;
+        this.send({ type: 'ping' });
+      }
       return;
     }
-    if (this.restartsWithoutReady >= MAX_RESTARTS) return;
-    this.restartsWithoutReady++;
-    const seconds = Math.round(watchdog.silentMs / 1000);
+    this.restarts = [...this.restarts.filter((t) => now - t < RESTART_WINDOW_MS), now];
+    if (this.restarts.length > MAX_RESTARTS) {
+      if (this.restarts.length === MAX_RESTARTS + 1)
+        this.dispatch({
+          type: 'error',
+          code: 'internal',
+          message: `The training worker stopped answering ${MAX_RESTARTS + 1} times in ${RESTART_WINDOW_MS / 60_000} minutes: it cannot run here. Reload the page to try again.`,
+        });
+      return;
+    }
+    const seconds = Math.round((this.heard ? watchdog.silentMs : watchdog.startupMs) / 1000);
     this.restart(
-      this.restartsWithoutReady >= MAX_RESTARTS
-        ? `The training worker has not answered for ${seconds} s, again: it cannot run here. Reload the page to try again.`
-        : `The training worker stopped answering for ${seconds} s, so it was replaced by a new one.`,
+      this.heard
+        ? `The training worker stopped answering for ${seconds} s, so it was replaced by a new one.`
+        : `The training worker said nothing for ${seconds} s after it started, so it was replaced by a new one.`,
     );
   }
 
   /** Every message from the worker: proof of life, checkpoints kept, the rest dispatched. */
   private receive(msg: FromWorker): void {
-    this.lastHeard = performance.now();
+    this.heard = true;
+    this.pingSentAt = null;
     if (msg.type === 'pong') return;
-    if (msg.type === 'ready') this.restartsWithoutReady = 0;
     if (msg.type === 'checkpoint') {
-      this.model = { type: 'restore', model: msg.model, params: msg.params };
+      if (msg.runId >= this.checkpointsFrom)
+        this.model = { type: 'restore', model: msg.model, params: msg.params };
       return;
     }
     this.dispatch(msg);

@@ -146,7 +146,7 @@ export type FromWorker =
    * The model's weights (layout: engines/layout.ts), now and then while training and when a run
    * ends: what the page restores into a new worker if this one dies.
    */
-  | { type: 'checkpoint'; model: ModelSpec; params: Float32Array }
+  | { type: 'checkpoint'; runId: number; model: ModelSpec; params: Float32Array }
   /** The engine of the worker's model, at start and whenever a run or reset changes it. */
   | ({ type: 'engine' } & EngineInfo)
   | { type: 'error'; code: ErrorCode; message: string; runId?: number; requestId?: number };

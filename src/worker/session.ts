@@ -12,6 +12,7 @@ import { IMAGE_SIZE, NUM_CLASSES, bytesToUnit } from '../shared/mnist';
 import { describeModel, type ModelSpec } from '../shared/modelSpec';
 import type { BackendName, EngineName, SampleDigit } from '../shared/protocol';
 import { mulberry32 } from '../shared/random';
+import { yieldToEventLoop } from '../shared/yield';
 import type { Emit } from './run/lossChunker';
 
 /** The most sample digits one request returns. */
@@ -64,21 +65,29 @@ export class Session {
   }
 
   /**
-   * ms of one training step at `batch` images of `layout`, on the engine it would get here:
-   * measured on a scratch model (the second of two steps; the first compiles and warms up),
-   * which is then released.
+   * ms of one training step of `layout` at each of `batches` images, on the engine it would get
+   * here: measured on a scratch model (the least of two steps after a warm-up one, which
+   * compiles), yielding between steps, which is then released.
    */
-  async timeStep(layout: NetLayout, optimizer: OptimizerName, batch: number): Promise<number> {
+  async timeSteps(layout: NetLayout, optimizer: OptimizerName, batches: number[]): Promise<number[]> {
     const { kind } = chooseEngine(layout, this.backend(), this.failed);
     const engine = kind.create({ layout, data: this.data, optimizer, state: initialState(layout, 0) });
-    try {
-      engine.setOrder(Int32Array.from({ length: this.data.require().train.count }, (_, i) => i));
+    const step = async (batch: number) => {
+      const t0 = performance.now();
       engine.step(0, batch, 0.001);
       await engine.drain(false);
-      const t0 = performance.now();
-      engine.step(batch, batch, 0.001);
-      await engine.drain(false);
-      return performance.now() - t0;
+      const ms = performance.now() - t0;
+      await yieldToEventLoop();
+      return ms;
+    };
+    try {
+      engine.setOrder(Int32Array.from({ length: this.data.require().train.count }, (_, i) => i));
+      const times: number[] = [];
+      for (const batch of batches) {
+        await step(batch);
+        times.push(Math.min(await step(batch), await step(batch)));
+      }
+      return times;
     } finally {
       engine.dispose();
     }

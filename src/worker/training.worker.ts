@@ -84,7 +84,7 @@ async function handle(msg: ToWorker): Promise<void> {
       // The run is over for the page as soon as `done` settles: a Train or Reset right after Stop
       // must not meet a stale `busy`, so the CPU copy of the weights is taken after.
       const outcome = await done.finally(() => (run = null));
-      if (outcome !== 'invalid') await keepModel(s, msg.config);
+      if (outcome !== 'invalid') await keepModel(s, msg.runId, msg.config);
       return;
     }
     case 'pause':
@@ -205,11 +205,18 @@ async function loadData(): Promise<void> {
   });
 }
 
-/** Keeps the model after a run on the CPU, and hands its weights to the page as a checkpoint. */
-async function keepModel(s: Session, config: TrainConfig): Promise<void> {
-  lastModel = { config, state: await backend.unlessLost(s.engine.readState()) };
-  const params = lastModel.state.params.slice(); // a copy: lastModel keeps its own
-  post({ type: 'checkpoint', model: config.model, params }, [params.buffer]);
+/**
+ * Keeps the model after a run on the CPU, and hands its weights to the page as a checkpoint. A
+ * Reset or a new run may come first (the run slot is free as soon as it ends): then the model is
+ * no longer the run's, and nothing is kept.
+ */
+async function keepModel(s: Session, runId: number, config: TrainConfig): Promise<void> {
+  const engine = s.engine;
+  const state = await backend.unlessLost(engine.readState()).catch(() => null);
+  if (!state || s.engine !== engine) return;
+  lastModel = { config, state };
+  const params = state.params.slice(); // a copy: lastModel keeps its own
+  post({ type: 'checkpoint', runId, model: config.model, params }, [params.buffer]);
 }
 
 /** A context lost between runs: move to the fallback and rebuild the model from the CPU copy. */

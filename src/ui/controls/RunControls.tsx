@@ -26,13 +26,27 @@ export function RunControls(props: Props) {
   const { state, canTrain, canReset, whyNot, onRetry, onTrain, onPause, onResume, onStop, onReset } = props;
   const running = state === 'training' || state === 'paused';
   const box = useRef<HTMLDivElement>(null);
+  /** Whether the keyboard focus was last on one of these controls (not elsewhere, not on the pad). */
+  const ours = useRef(false);
+  useEffect(() => {
+    const onFocus = (e: FocusEvent) => (ours.current = !!box.current?.contains(e.target as Node));
+    const onPointer = (e: PointerEvent) => {
+      if (!box.current?.contains(e.target as Node)) ours.current = false;
+    };
+    document.addEventListener('focusin', onFocus);
+    document.addEventListener('pointerdown', onPointer);
+    return () => {
+      document.removeEventListener('focusin', onFocus);
+      document.removeEventListener('pointerdown', onPointer);
+    };
+  }, []);
   useEffect(() => {
     const active = document.activeElement;
     const lost =
       active === null ||
       active === document.body ||
       (box.current?.contains(active) && (active as HTMLButtonElement).disabled);
-    if (!lost) return;
+    if (!lost || !ours.current) return;
     const next =
       state === 'paused'
         ? 'train.resume'
@@ -41,7 +55,10 @@ export function RunControls(props: Props) {
           : canTrain
             ? 'train.start'
             : 'train.reset';
-    box.current?.querySelector<HTMLButtonElement>(`[data-testid="${next}"]:not(:disabled)`)?.focus();
+    box.current
+      ?.querySelector<HTMLButtonElement>(`[data-testid="${next}"]:not(:disabled)`)
+      // No scrolling: on a phone the page must not move under a pen.
+      ?.focus({ preventScroll: true });
   }, [state, running, canTrain]);
   return (
     <div className="run-controls" ref={box}>

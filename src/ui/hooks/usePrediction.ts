@@ -9,7 +9,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { Prediction, TrainingClient } from '../../client/trainingClient';
 
 /** A prediction takes ~30 ms; one this late means a busy or restarting worker, and the page says so. */
-export const LATE_MS = 2000;
+export const LATE_MS = 1500;
 
 export interface PredictionResult extends Prediction {
   digit: number;
@@ -31,7 +31,7 @@ export function usePrediction(
   modelVersion: number,
 ): { result: PredictionResult | null; error: string | null; late: boolean } {
   const [answer, setAnswer] = useState<Answer | null>(null);
-  const [lateFor, setLateFor] = useState<Float32Array | null>(null);
+  const [lateFor, setLateFor] = useState<{ input: Float32Array; version: number } | null>(null);
   const busy = useRef(false);
   const next = useRef<{ input: Float32Array; version: number } | null>(null);
   /** The newest input; answers to older ones (or after a clear) are dropped. */
@@ -70,15 +70,15 @@ export function usePrediction(
     answer !== null && answer.input === input && answer.version === modelVersion ? answer : null;
   const waiting = input !== null && current === null;
   useEffect(() => {
-    if (!waiting) return;
-    const timer = setTimeout(() => setLateFor(input), LATE_MS);
+    if (!waiting || !input) return;
+    const timer = setTimeout(() => setLateFor({ input, version: modelVersion }), LATE_MS);
     return () => clearTimeout(timer);
-  }, [waiting, input]);
+  }, [waiting, input, modelVersion]);
 
   return {
     result: current?.result ?? null,
     error: current?.error ?? null,
-    late: waiting && lateFor === input,
+    late: waiting && lateFor?.input === input && lateFor.version === modelVersion,
   };
 }
 

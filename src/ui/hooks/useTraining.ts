@@ -58,6 +58,8 @@ export type Action =
   | { type: 'reset' }
   | { type: 'restarted' }
   | { type: 'retryData' }
+  /** The client replaced a silent worker; `restored` when the new one took the trained weights. */
+  | { type: 'workerReplaced'; restored: boolean }
   | { type: 'dismiss'; id: number };
 
 export const INITIAL: TrainingState = {
@@ -96,6 +98,20 @@ export function reduce(s: TrainingState, action: Action): TrainingState {
       return { ...INITIAL, errors: s.errors, modelVersion: s.modelVersion + 1 };
     case 'retryData':
       return { ...s, data: INITIAL.data };
+    case 'workerReplaced': {
+      // The new worker reloads the data, holds no run, and holds the trained model only if restored.
+      const active = s.run?.state === 'training' || s.run?.state === 'paused';
+      const run = active
+        ? { ...s.run!, state: 'stopped' as const, endedAt: performance.now(), pausedAt: null }
+        : s.run;
+      return {
+        ...s,
+        run,
+        data: INITIAL.data,
+        trained: action.restored && s.trained,
+        modelVersion: s.modelVersion + 1,
+      };
+    }
     case 'dismiss':
       return { ...s, errors: s.errors.filter((e) => e.id !== action.id) };
     case 'event':
@@ -220,6 +236,8 @@ export interface TrainingApi {
 export function useTraining(): TrainingApi {
   const client = getClient();
   const [state, dispatch] = useReducer(reduce, INITIAL);
+
+  useEffect(() => client.onRestart((restored) => dispatch({ type: 'workerReplaced', restored })), [client]);
 
   useEffect(
     () =>

@@ -97,18 +97,29 @@ export async function train(options: TrainOptions): Promise<RunOutcome> {
 }
 
 /**
- * Why a step of `config` would be too slow here (over MAX_STEP_MS), or null: its time at
- * PROBE_BATCH, scaled to the batch. A step cannot be interrupted, so a run whose steps take
- * seconds could not answer Pause or Stop; it is refused before it starts, saying what would fit.
+ * Why a step of `config` would be too slow here (over MAX_STEP_MS), or null. A step cannot be
+ * interrupted, so a run whose steps take seconds could not answer Pause or Stop: it is refused
+ * before it starts, saying what would fit. The estimate fits time = fixed + perImage * batch to
+ * steps of 1 and of up to PROBE_BATCH images (a step's fixed cost, a device's readback say, must
+ * not be multiplied by the batch). A probe that fails is left to the run, whose recovery knows
+ * what to do with a failing engine or device.
  */
 async function tooSlow(config: TrainConfig, session: Session): Promise<string | null> {
-  if (config.batchSize <= PROBE_BATCH) return null;
-  const ms = await session.timeStep(netLayout(config.model), config.optimizer, PROBE_BATCH);
-  const estimate = (ms * config.batchSize) / PROBE_BATCH;
+  const batch = config.batchSize;
+  const probe = Math.min(batch, PROBE_BATCH);
+  const sizes = probe > 1 ? [1, probe] : [1];
+  const times = await session.timeSteps(netLayout(config.model), config.optimizer, sizes).catch(() => null);
+  if (!times) return null;
+  const [one, many = one] = times;
+  const perImage = probe > 1 ? Math.max(0, (many - one) / (probe - 1)) : one;
+  const fixed = probe > 1 ? Math.max(0, one - perImage) : 0;
+  const estimate = fixed + perImage * batch;
   if (estimate <= MAX_STEP_MS) return null;
-  const fits = Math.max(1, Math.floor((MAX_STEP_MS * PROBE_BATCH) / ms));
+  const fits = Math.floor((MAX_STEP_MS - fixed) / Math.max(perImage, 1e-9));
   const seconds = estimate >= 10_000 ? Math.round(estimate / 1000) : +(estimate / 1000).toFixed(1);
-  return `A training step of this model at batch ${config.batchSize} would take about ${seconds} s here (measured at batch ${PROBE_BATCH}): Pause and Stop could not answer until it ended. Use a batch size of at most ${fits}, or a smaller model.`;
+  const instead =
+    fits >= 1 ? `Use a batch size of at most ${fits}, or a smaller model.` : 'Use a smaller model.';
+  return `A training step of this model at batch ${batch} would take about ${seconds} s here (measured at batch ${sizes.join(' and ')}): Pause and Stop could not answer until it ended. ${instead}`;
 }
 
 class TrainingRun {
@@ -214,7 +225,9 @@ class TrainingRun {
     if (performance.now() - this.lastCheckpoint < CHECKPOINT_MS) return;
     this.lastCheckpoint = performance.now();
     const params = this.snapshots.good.state.params.slice();
-    this.o.emit({ type: 'checkpoint', model: this.o.config.model, params }, [params.buffer]);
+    this.o.emit({ type: 'checkpoint', runId: this.o.runId, model: this.o.config.model, params }, [
+      params.buffer,
+    ]);
   }
 
   /** The epoch's summary: mean training loss, in-sample and test accuracy, time without evaluation. */
