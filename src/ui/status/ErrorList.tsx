@@ -19,7 +19,9 @@ export function ErrorList({ errors, onDismiss }: { errors: AppError[]; onDismiss
     <div className="errors">
       {errors.map((e) => (
         <div key={e.id} className="error" role="alert" data-testid={`error.${e.code}`}>
-          <strong>{TITLES[e.code]}.</strong> <span>{e.message}</span>
+          <p>
+            <strong>{TITLES[e.code]}.</strong> {e.message}
+          </p>
           <button
             type="button"
             className="dismiss"
