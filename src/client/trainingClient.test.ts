@@ -55,6 +55,49 @@ function echoWorker(msg: ToWorker, reply: (m: FromWorker) => void) {
   }
 }
 
+/**
+ * A client watching its workers on a fast clock: the first worker answers through `first` (and
+ * never a ping: it dies), every later one answers init and pings. `run` drives the page, then
+ * the clock goes on until a silent worker must have been replaced.
+ */
+async function withDyingWorker(
+  first: (msg: ToWorker, reply: (m: FromWorker) => void) => void,
+  run: (client: TrainingClient) => void = () => {},
+) {
+  vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'performance'] });
+  const workers: FakeWorker[] = [];
+  const client = new TrainingClient(
+    'auto',
+    () => {
+      const isFirst = workers.length === 0;
+      workers.push(
+        new FakeWorker((msg, reply) => {
+          if (msg.type === 'init') echoWorker(msg, reply);
+          if (isFirst) first(msg, reply);
+          else if (msg.type === 'ping') reply({ type: 'pong' });
+        }),
+      );
+      return workers.at(-1) as unknown as Worker;
+    },
+    { pingMs: 100, silentMs: 300, startupMs: 1000 },
+  );
+  const seen: FromWorker[] = [];
+  client.on((m) => seen.push(m));
+  const restarts: boolean[] = [];
+  client.onRestart((restored) => restarts.push(restored));
+  run(client);
+  const settle = () => new Promise((r) => setImmediate(r));
+  await settle();
+  await settle();
+  for (let t = 0; t < 6; t++) {
+    vi.advanceTimersByTime(100);
+    await settle();
+  }
+  vi.useRealTimers();
+  client.dispose();
+  return { workers, seen, restarts };
+}
+
 describe('TrainingClient over a message channel', () => {
   test('starts the worker with init then loadData, and keeps early events for the first listener', async () => {
     const worker = new FakeWorker(echoWorker);
@@ -105,42 +148,16 @@ describe('TrainingClient over a message channel', () => {
   });
 
   test('a worker that falls silent is replaced, and the new one gets the last checkpoint', async () => {
-    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'performance'] });
-    const workers: FakeWorker[] = [];
-    const client = new TrainingClient(
-      'auto',
-      () => {
-        const first = workers.length === 0;
-        workers.push(
-          new FakeWorker((msg, reply) => {
-            if (msg.type === 'init') echoWorker(msg, reply);
-            // The first one saves a checkpoint, then dies: it answers nothing more.
-            if (first && msg.type === 'loadData')
-              reply({
-                type: 'checkpoint',
-                runId: 0,
-                model: { kind: 'mlp', hidden: [4] },
-                params: Float32Array.of(1, 2, 3),
-              });
-            if (!first && msg.type === 'ping') reply({ type: 'pong' });
-          }),
-        );
-        return workers.at(-1) as unknown as Worker;
-      },
-      { pingMs: 100, silentMs: 300, startupMs: 1000 },
-    );
-    const seen: FromWorker[] = [];
-    client.on((m) => seen.push(m));
-    const restarts: boolean[] = [];
-    client.onRestart((restored) => restarts.push(restored));
-    const settle = () => new Promise((r) => setImmediate(r));
-    await settle();
-    await settle();
-    for (let t = 0; t < 6; t++) {
-      vi.advanceTimersByTime(100);
-      await settle();
-    }
-    vi.useRealTimers();
+    // The first worker saves a checkpoint, then dies: it answers nothing more.
+    const { workers, seen, restarts } = await withDyingWorker((msg, reply) => {
+      if (msg.type === 'loadData')
+        reply({
+          type: 'checkpoint',
+          runId: 0,
+          model: { kind: 'mlp', hidden: [4] },
+          params: Float32Array.of(1, 2, 3),
+        });
+    });
     expect(workers).toHaveLength(2);
     expect(workers[0].terminated).toBe(true);
     const restore = workers[1].received.find((m) => m.type === 'restore');
@@ -148,45 +165,25 @@ describe('TrainingClient over a message channel', () => {
     const error = seen.find((m) => m.type === 'error');
     expect(error && error.message).toMatch(/stopped answering .* weights it last saved are restored/);
     expect(restarts).toEqual([true]);
-    client.dispose();
   });
 
   test('after a reset, a checkpoint of an earlier run is stale: a new worker gets the reset', async () => {
-    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'performance'] });
-    const workers: FakeWorker[] = [];
-    const client = new TrainingClient(
-      'auto',
-      () => {
-        const first = workers.length === 0;
-        workers.push(
-          new FakeWorker((msg, reply) => {
-            if (msg.type === 'init') echoWorker(msg, reply);
-            // The first one's run ends after the page has reset: its checkpoint comes late.
-            if (first && msg.type === 'reset')
-              reply({
-                type: 'checkpoint',
-                runId: 1,
-                model: { kind: 'mlp', hidden: [4] },
-                params: Float32Array.of(9),
-              });
-            if (!first && msg.type === 'ping') reply({ type: 'pong' });
-          }),
-        );
-        return workers.at(-1) as unknown as Worker;
+    // The first worker's run ends after the page has reset: its checkpoint comes late.
+    const { workers } = await withDyingWorker(
+      (msg, reply) => {
+        if (msg.type === 'reset')
+          reply({
+            type: 'checkpoint',
+            runId: 1,
+            model: { kind: 'mlp', hidden: [4] },
+            params: Float32Array.of(9),
+          });
       },
-      { pingMs: 100, silentMs: 300, startupMs: 1000 },
+      (client) => {
+        client.train({ ...TUTORIAL_PRESET, epochs: 1 }); // run 1
+        client.reset({ kind: 'mlp', hidden: [8] }, 3);
+      },
     );
-    client.on(() => {});
-    const settle = () => new Promise((r) => setImmediate(r));
-    client.train({ ...TUTORIAL_PRESET, epochs: 1 }); // run 1
-    client.reset({ kind: 'mlp', hidden: [8] }, 3);
-    await settle();
-    await settle();
-    for (let t = 0; t < 6; t++) {
-      vi.advanceTimersByTime(100);
-      await settle();
-    }
-    vi.useRealTimers();
     expect(workers).toHaveLength(2);
     expect(workers[1].received.some((m) => m.type === 'restore')).toBe(false);
     expect(workers[1].received.find((m) => m.type === 'reset')).toEqual({
@@ -194,7 +191,6 @@ describe('TrainingClient over a message channel', () => {
       model: { kind: 'mlp', hidden: [8] },
       seed: 3,
     });
-    client.dispose();
   });
 
   test('an error the worker did not catch is reported as an error, not as a crash', async () => {
