@@ -9,7 +9,7 @@
  * (engines.test.ts; the WebGL engine in e2e/engine.spec.ts through the same conformance run).
  */
 import type { OptimizerName } from '../shared/config';
-import { NUM_CLASSES } from '../shared/mnist';
+import { argMax, NUM_CLASSES } from '../shared/mnist';
 import type { EngineName } from '../shared/protocol';
 import type { ResidentData, Split } from './data';
 import { fromNamed, toNamed, type NamedTensor, type NetLayout } from './layout';
@@ -106,13 +106,6 @@ export function summarize(logits: Float32Array, label: (i: number) => number): E
   return count === 0
     ? { accuracy: 0, loss: 0, count, confusion }
     : { accuracy: correct / count, loss: lossSum / count, count, confusion };
-}
-
-/** The index of the largest value (the first of equals). */
-export function argMax(values: ArrayLike<number>): number {
-  let best = 0;
-  for (let j = 1; j < values.length; j++) if (values[j] > values[best]) best = j;
-  return best;
 }
 
 /** Softmax of logits [k, 10], row by row, into a new array. */

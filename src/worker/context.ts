@@ -2,8 +2,9 @@
  * What the worker's command handlers share, and what the dev hooks (src/dev/worker/, dev and test
  * builds only) reach: the backend, the session once init has run, and the way out to the page.
  */
-import type { ErrorCode, FromWorker } from '../shared/protocol';
+import type { ErrorCode } from '../shared/protocol';
 import type { BackendManager } from './backend';
+import type { Emit } from './run/lossChunker';
 import type { Session } from './session';
 
 /** A command that cannot be carried out, with the code the page shows it under. */
@@ -15,11 +16,9 @@ export class CommandError extends Error {
   }
 }
 
-export type Post = (msg: FromWorker, transfer?: Transferable[]) => void;
-
 export interface WorkerContext {
   backend: BackendManager;
-  post: Post;
+  post: Emit;
   /** The session, once init has run. */
   ready(): Promise<Session>;
   /** Whether a run is under way. */

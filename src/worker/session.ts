@@ -4,11 +4,11 @@
  * run or a reset installs a new one. The session never asks which engine it has.
  */
 import { DataNotReady, ResidentData, type Split } from '../engines/data';
-import { evaluate, softmax, argMax, type Engine, type EngineState, type Evaluation } from '../engines/engine';
+import { evaluate, softmax, type Engine, type EngineState, type Evaluation } from '../engines/engine';
 import { initialParams, netLayout, type NetLayout } from '../engines/layout';
 import { chooseEngine } from '../engines/registry';
 import type { OptimizerName } from '../shared/config';
-import { IMAGE_SIZE, NUM_CLASSES, bytesToUnit } from '../shared/mnist';
+import { argMax, IMAGE_SIZE, NUM_CLASSES, bytesToUnit } from '../shared/mnist';
 import { describeModel, type ModelSpec } from '../shared/modelSpec';
 import type { BackendName, EngineName, SampleDigit } from '../shared/protocol';
 import { mulberry32 } from '../shared/random';

@@ -7,6 +7,7 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import type { Prediction, TrainingClient } from '../../client/trainingClient';
+import { argMax } from '../../shared/mnist';
 
 /** A prediction takes ~30 ms; one this late means a busy or restarting worker, and the page says so. */
 export const LATE_MS = 1500;
@@ -80,10 +81,4 @@ export function usePrediction(
     error: current?.error ?? null,
     late: waiting && lateFor?.input === input && lateFor.version === modelVersion,
   };
-}
-
-export function argMax(values: ArrayLike<number>): number {
-  let best = 0;
-  for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
-  return best;
 }

@@ -6,6 +6,7 @@
  * between steps the loop yields to the event loop about every YIELD_MS so pause, stop and predict
  * messages get a turn within a batch.
  */
+import { DataNotReady } from '../../engines/data';
 import type { Engine } from '../../engines/engine';
 import { netLayout, type NetLayout } from '../../engines/layout';
 import { slotCount } from '../../engines/optimizer';
@@ -72,7 +73,7 @@ export async function train(options: TrainOptions): Promise<RunOutcome> {
       runId,
       ...(problems.length > 0
         ? { code: 'invalid-config', message: problems.map((p) => p.message).join('; ') }
-        : { code: 'data-not-ready', message: 'The MNIST data has not finished loading yet.' }),
+        : { code: 'data-not-ready', message: new DataNotReady().message }),
     });
     return 'invalid';
   }
