@@ -1,12 +1,17 @@
 /**
- * The page: status and settings on the left, live charts in the middle, the drawing pad and test
- * digits on the right. App holds only rare state (settings text, the picked digit); training
- * state comes from useTraining and per-batch data from the metrics store.
+ * The page: two tabs. Train, what a newcomer came for: status and settings on the left, live
+ * charts in the middle, the drawing pad and test digits on the right. Analysis: where the model
+ * errs and what it is. App holds only rare state (settings text, the picked digit, the chart
+ * view, the open tab); training state comes from useTraining and per-batch data from the
+ * metrics store.
  */
 import { useMemo, useState } from 'react';
 import { TUTORIAL_PRESET } from './shared/config';
+import { describeModel } from './shared/modelSpec';
 import type { BackendChoice } from './shared/protocol';
+import { AnalysisPanel } from './ui/analysis/AnalysisPanel';
 import { AccuracyChart } from './ui/charts/AccuracyChart';
+import { ChartControls, useChartView } from './ui/charts/ChartControls';
 import { LossChart } from './ui/charts/LossChart';
 import { ProgressPanel } from './ui/controls/ProgressPanel';
 import { RunControls } from './ui/controls/RunControls';
@@ -17,6 +22,8 @@ import { PredictionPanel, type PickedDigit } from './ui/predict/PredictionPanel'
 import { TestDigits } from './ui/predict/TestDigits';
 import { ErrorList } from './ui/status/ErrorList';
 import { StatusBar } from './ui/status/StatusBar';
+import { panelId, TabBar, tabId } from './ui/TabBar';
+import { useTab } from './ui/tabs';
 
 export function App() {
   const { state, client, train, reset, switchBackend, retryData, dismissError } = useTraining();
@@ -24,11 +31,18 @@ export function App() {
   const [backend, setBackend] = useState<BackendChoice>(initialBackend);
   const [picked, setPicked] = useState<PickedDigit | null>(null);
   const { config, errors } = useMemo(() => parseSettings(text), [text]);
+  const [view, setView] = useChartView();
+  const { tab, problem: tabProblem, open } = useTab();
+  const [tabProblemSeen, setTabProblemSeen] = useState(false);
 
   const runState = state.run?.state ?? 'idle';
   const running = runState === 'training' || runState === 'paused';
   const dataReady = state.data.status === 'ready';
   const valid = Object.keys(errors).length === 0;
+  const trainCount = state.data.status === 'ready' ? state.data.trainCount : 60000;
+  const batchesPerEpoch = state.run ? Math.ceil(trainCount / state.run.config.batchSize) : 0;
+  const runName = state.run ? `run-${state.run.runId} ${describeModel(state.run.config.model)}` : null;
+  const shownModel = state.run?.config.model ?? (valid ? config.model : null);
 
   return (
     <div className="app">
@@ -41,65 +55,107 @@ export function App() {
         <StatusBar backend={state.backend} engine={state.engine} data={state.data} run={state.run} />
       </header>
       <ErrorList errors={state.errors} onDismiss={dismissError} />
-      <main className="layout">
-        <aside className="panel controls" aria-label="Training controls">
-          <RunControls
-            state={runState}
-            canTrain={dataReady && valid && !running}
-            whyNot={
-              state.data.status === 'error'
-                ? `The data failed to load: ${state.data.message}`
-                : !dataReady
-                  ? 'The data is still loading.'
-                  : !valid
-                    ? 'Fix the settings marked in red first.'
-                    : undefined
-            }
-            onRetry={state.data.status === 'error' ? retryData : undefined}
-            onTrain={() => train(config)}
-            onPause={() => client.pause()}
-            onResume={() => client.resume()}
-            onStop={() => void client.stop()}
-            canReset={valid}
-            onReset={() => reset(config)}
-          />
-          <ProgressPanel
-            store={metricsStore}
-            run={state.run}
-            trainCount={state.data.status === 'ready' ? state.data.trainCount : 60000}
-          />
-          <SettingsForm
-            text={text}
-            errors={errors}
-            onChange={setText}
-            // The backend in use: a fallback from the one asked for shows as what runs (auto stays auto).
-            backend={backend !== 'auto' && state.backend ? state.backend.backend : backend}
-            onBackendChange={(b) => {
-              setBackend(b);
-              switchBackend(b);
-            }}
-            locked={running}
-          />
-        </aside>
-        <section className="charts" aria-label="Charts">
-          <LossChart store={metricsStore} />
-          <AccuracyChart store={metricsStore} />
-        </section>
-        <div className="side">
-          <PredictionPanel
-            client={client}
-            modelVersion={state.modelVersion}
-            trained={state.trained}
-            picked={picked}
-          />
-          <TestDigits
-            client={client}
-            modelVersion={state.modelVersion}
-            dataReady={dataReady}
-            trained={state.trained}
-            onPick={setPicked}
-          />
+      <TabBar tab={tab} onOpen={open} />
+      {tabProblem && !tabProblemSeen && (
+        <p className="notice" role="status">
+          {tabProblem}{' '}
+          <button type="button" className="link-button" onClick={() => setTabProblemSeen(true)}>
+            Dismiss
+          </button>
+        </p>
+      )}
+      <main>
+        <div
+          className="layout"
+          role="tabpanel"
+          id={panelId('train')}
+          aria-labelledby={tabId('train')}
+          hidden={tab !== 'train'}
+        >
+          <aside className="panel controls" aria-label="Training controls">
+            <RunControls
+              state={runState}
+              canTrain={dataReady && valid && !running}
+              whyNot={
+                state.data.status === 'error'
+                  ? `The data failed to load: ${state.data.message}`
+                  : !dataReady
+                    ? 'The data is still loading.'
+                    : !valid
+                      ? 'Fix the settings marked in red first.'
+                      : undefined
+              }
+              onRetry={state.data.status === 'error' ? retryData : undefined}
+              onTrain={() => train(config)}
+              onPause={() => client.pause()}
+              onResume={() => client.resume()}
+              onStop={() => void client.stop()}
+              canReset={valid}
+              onReset={() => reset(config)}
+            />
+            <ProgressPanel store={metricsStore} run={state.run} trainCount={trainCount} />
+            <SettingsForm
+              text={text}
+              errors={errors}
+              onChange={setText}
+              // The backend in use: a fallback from the one asked for shows as what runs (auto stays auto).
+              backend={backend !== 'auto' && state.backend ? state.backend.backend : backend}
+              onBackendChange={(b) => {
+                setBackend(b);
+                switchBackend(b);
+              }}
+              locked={running}
+              trainCount={trainCount}
+            />
+          </aside>
+          <section className="charts" aria-label="Charts">
+            <ChartControls
+              view={view}
+              onChange={setView}
+              store={metricsStore}
+              runName={runName}
+              batchesPerEpoch={batchesPerEpoch}
+            />
+            {/* Views of the store alone: unmounted under another tab, they draw nothing there. The
+                rest of the tab stays mounted (hidden), so a drawing on the pad is kept. */}
+            {tab === 'train' && (
+              <>
+                <LossChart store={metricsStore} view={view} batchesPerEpoch={batchesPerEpoch} />
+                <AccuracyChart
+                  store={metricsStore}
+                  view={view}
+                  batchesPerEpoch={batchesPerEpoch}
+                  totalBatches={state.run ? batchesPerEpoch * state.run.config.epochs : 0}
+                />
+              </>
+            )}
+          </section>
+          <div className="side">
+            <PredictionPanel
+              client={client}
+              modelVersion={state.modelVersion}
+              trained={state.trained}
+              picked={picked}
+            />
+            <TestDigits
+              client={client}
+              modelVersion={state.modelVersion}
+              dataReady={dataReady}
+              trained={state.trained}
+              onPick={setPicked}
+            />
+          </div>
         </div>
+        {tab === 'analysis' && (
+          <div
+            className="analysis-tab"
+            role="tabpanel"
+            id={panelId('analysis')}
+            aria-labelledby={tabId('analysis')}
+          >
+            <AnalysisPanel store={metricsStore} client={client} model={shownModel} />
+          </div>
+        )}
       </main>
       <footer className="app-footer">
         The reference: a PyTorch tutorial MLP, 784-64-64-64-10, Adam 0.001, batch 10, 3 epochs, reaching 96.8%

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { downsample, ema } from './downsample';
+import { debiasedEma, downsample } from './downsample';
 
 /** A noisy falling curve with one spike and one dip placed where striding would miss them. */
 function lossCurve(n: number): { xs: Float64Array; ys: Float32Array } {
@@ -63,15 +63,38 @@ describe('downsample', () => {
   });
 });
 
-describe('ema', () => {
-  it('starts at the first value and follows a step with the given rate', () => {
-    const out = ema([1, 1, 0, 0], 0.5);
-    expect(Array.from(out)).toEqual([1, 1, 0.5, 0.25]);
+describe('debiasedEma', () => {
+  it('starts at the first value (bias-corrected), not pulled towards 0', () => {
+    const out = debiasedEma([2, 2, 2], 0.9);
+    expect(Array.from(out)).toEqual([2, 2, 2].map((v) => expect.closeTo(v, 6)));
   });
 
-  it('skips non-finite values', () => {
-    const out = ema([Number.NaN, 2, Number.NaN, 4], 0.5);
+  it("is TensorBoard's acc / (1 - w^n) for evenly spaced values", () => {
+    const w = 0.6;
+    const values = [1, 3, 2, 5];
+    let acc = 0;
+    const expected = values.map((v, i) => {
+      acc = acc * w + (1 - w) * v;
+      return acc / (1 - w ** (i + 1));
+    });
+    expect(Array.from(debiasedEma(values, w))).toEqual(expected.map((v) => expect.closeTo(v, 5)));
+  });
+
+  it('decays by the x distance: a sparse series smooths over the same span as a dense one', () => {
+    const dense = debiasedEma([0, 0, 0, 0, 1], 0.5);
+    const sparse = debiasedEma([0, 1], 0.5, [0, 4]);
+    // The old value keeps 0.5^4 of its weight across the gap of 4, as if x 1..3 had been 1.
+    expect(sparse[1]).toBeCloseTo(15 / 15.5, 5);
+    expect(dense[4]).toBeCloseTo(0.5 / (1 - 0.5 ** 5), 5);
+  });
+
+  it('weight 0 leaves the values; NaN slots repeat the previous average', () => {
+    expect(Array.from(debiasedEma([1, 5, 3], 0))).toEqual([1, 5, 3]);
+    const out = debiasedEma([Number.NaN, 2, Number.NaN, 4], 0.5);
     expect(Number.isNaN(out[0])).toBe(true);
-    expect(Array.from(out.subarray(1))).toEqual([2, 2, 3]);
+    expect(out[1]).toBe(2);
+    expect(out[2]).toBe(2);
+    // x moved by 2 since the last finite value: the old average keeps 0.5^2 of its weight.
+    expect(out[3]).toBeCloseTo((0.25 * 1 + 0.75 * 4) / (0.25 * 0.5 + 0.75), 5);
   });
 });

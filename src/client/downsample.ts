@@ -58,23 +58,35 @@ export function downsample(xs: ArrayLike<number>, ys: ArrayLike<number>, maxPoin
 }
 
 /**
- * Exponential moving average, `s[i] = alpha * v[i] + (1 - alpha) * s[i - 1]`, starting from the
- * first finite value. Smaller alpha smooths more (alpha 0.02 averages roughly the last 50 values).
- * Non-finite values (a diverged batch) are skipped so one NaN does not poison the rest of the
- * line: their slot repeats the previous average (NaN until the first finite value).
- * Writes into `out` when given (same length as `values`) and returns it.
+ * TensorBoard's smoothing: an exponential moving average with start-up bias correction, so the
+ * first points are not dragged towards 0. With `weight` w, each step of x decays the average by
+ * w^(x[i] - x[i - 1]) (one step a value when `xs` is null), so series measured at different
+ * intervals smooth over the same span of x. Debiased: s[i] = acc[i] / norm[i], where, from 0,
+ * acc = d * acc + (1 - d) * v and norm = d * norm + (1 - d); for evenly spaced values norm is
+ * 1 - w^n, TensorBoard's correction. w = 0 leaves the values as they are. Non-finite values (a
+ * diverged batch) are skipped: their slot repeats the previous average (NaN before the first).
  */
-export function ema(
+export function debiasedEma(
   values: ArrayLike<number>,
-  alpha: number,
+  weight: number,
+  xs: ArrayLike<number> | null = null,
   out: Float32Array = new Float32Array(values.length),
 ): Float32Array {
-  if (!(alpha > 0 && alpha <= 1)) throw new RangeError('alpha must be in (0, 1]');
-  let s = Number.NaN;
+  if (!(weight >= 0 && weight < 1)) throw new RangeError('weight must be in [0, 1)');
+  let acc = 0;
+  let norm = 0;
+  let lastX = Number.NaN;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    if (Number.isFinite(v)) s = Number.isNaN(s) ? v : alpha * v + (1 - alpha) * s;
-    out[i] = s;
+    if (Number.isFinite(v)) {
+      const x = xs ? xs[i] : i;
+      // Before the first value the average is 0 with no weight: that is the bias corrected for.
+      const decay = Number.isNaN(lastX) ? weight : weight ** Math.max(0, x - lastX);
+      acc = decay * acc + (1 - decay) * v;
+      norm = decay * norm + (1 - decay);
+      lastX = x;
+    }
+    out[i] = norm > 0 ? acc / norm : Number.NaN;
   }
   return out;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EpochSummary } from '../shared/protocol';
+import { epochSummary, measurement } from '../test/fixtures/epochs';
 import { createMetricsStore } from './metricsStore';
 
 /** A scheduler that runs the frame when the test says so. */
@@ -19,20 +20,7 @@ function manualFrames(): { schedule: (cb: () => void) => void; runFrame: () => v
 }
 
 function summary(epoch: number, lastBatch: number): EpochSummary {
-  return {
-    runId: 1,
-    epoch,
-    epochs: 3,
-    lastBatch,
-    trainLoss: 0.3,
-    trainAccuracy: 0.9,
-    trainAccuracySamples: 1000,
-    testAccuracy: 0.89,
-    testLoss: 0.35,
-    learningRate: 0.001,
-    seconds: 10,
-    samplesPerSecond: 6000,
-  };
+  return epochSummary(epoch, { lastBatch, batch: lastBatch + 1, trainAccuracy: 0.9, testAccuracy: 0.89 });
 }
 
 describe('metricsStore', () => {
@@ -42,7 +30,7 @@ describe('metricsStore', () => {
     let lossCalls = 0;
     let epochCalls = 0;
     store.losses.subscribe(() => lossCalls++);
-    store.epochs.subscribe(() => epochCalls++);
+    store.measurements.subscribe(() => epochCalls++);
 
     // 40,000 batches in 1,000 messages: past the initial capacity, so the buffer grows mid-frame.
     const perMessage = 40;
@@ -73,7 +61,7 @@ describe('metricsStore', () => {
     let lossCalls = 0;
     let epochCalls = 0;
     store.losses.subscribe(() => lossCalls++);
-    store.epochs.subscribe(() => epochCalls++);
+    store.measurements.subscribe(() => epochCalls++);
     store.addEpoch(summary(2, 11_999));
     store.addEpoch(summary(1, 5999));
     store.addEpoch({ ...summary(2, 11_999), testAccuracy: 0.95 });
@@ -108,12 +96,45 @@ describe('metricsStore', () => {
     let lossCalls = 0;
     let epochCalls = 0;
     store.losses.subscribe(() => lossCalls++);
-    store.epochs.subscribe(() => epochCalls++);
+    store.measurements.subscribe(() => epochCalls++);
     store.reset();
     frames.runFrame();
     expect([lossCalls, epochCalls]).toEqual([1, 1]);
     expect(store.getLosses()).toHaveLength(0);
     expect(store.getEpochs()).toHaveLength(0);
+    expect(store.getMeasurements()).toHaveLength(0);
+    expect(store.getTimes()).toHaveLength(0);
     expect(store.getTotalBatches()).toBe(0);
+  });
+
+  it('keeps measurements and epoch ends in batch order, one per batch and kind, on one channel', () => {
+    const frames = manualFrames();
+    const store = createMetricsStore(frames.schedule);
+    let calls = 0;
+    store.measurements.subscribe(() => calls++);
+    store.addMeasurement(measurement(600));
+    store.addEpoch(summary(1, 5999));
+    store.addMeasurement(measurement(300));
+    store.addMeasurement(measurement(600, { testAccuracy: 0.5 })); // measured again after a recovery
+    frames.runFrame();
+    expect(calls).toBe(1);
+    expect(store.getMeasurements().map((m) => [m.batch, m.full])).toEqual([
+      [300, false],
+      [600, false],
+      [6000, true],
+    ]);
+    expect(store.getMeasurements()[1].testAccuracy).toBe(0.5);
+    expect(store.getEpochs()).toHaveLength(1);
+  });
+
+  it('marks when each chunk of losses ended, dropping marks of batches posted again', () => {
+    const store = createMetricsStore(manualFrames().schedule);
+    store.appendLosses(0, [1, 2], 10, 0.5);
+    store.appendLosses(2, [3, 4], 10, 1);
+    store.appendLosses(2, [3], 10, 1.2); // a recovered run trains batch 3 again
+    expect(store.getTimes()).toEqual([
+      { batches: 2, seconds: 0.5 },
+      { batches: 3, seconds: 1.2 },
+    ]);
   });
 });

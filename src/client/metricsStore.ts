@@ -4,12 +4,12 @@
  * at most once per animation frame, so React renders the charts at most once per frame however
  * fast the worker posts.
  *
- * Two channels with their own version counters: losses (every `metrics` message) and epochs
- * (every `epochEnd`). The accuracy chart listens to epochs only, so the per-batch stream never
- * redraws it.
+ * Two channels with their own version counters: losses (every `metrics` message) and
+ * measurements (every `measurement` and `epochEnd`, some 20 an epoch). The accuracy chart and the
+ * analysis listen to measurements only, so the per-batch stream never redraws them.
  */
 
-import type { EpochSummary } from '../shared/protocol';
+import type { EpochSummary, Measurement } from '../shared/protocol';
 
 /** Runs a callback before the next paint. `requestAnimationFrame` on the page; a fake in tests. */
 export type FrameScheduler = (callback: () => void) => void;
@@ -23,19 +23,36 @@ export interface VersionChannel {
   getVersion(): number;
 }
 
-/** Every batch loss and epoch summary of the current run. */
+/** When a chunk of losses ended: batches trained by then, and seconds of training. */
+export interface TimeMark {
+  batches: number;
+  seconds: number;
+}
+
+/** Every batch loss, measurement and epoch summary of the current run. */
 export interface MetricsStore {
   /** Bumped (once per frame at most) when losses or the expected total changed. */
   readonly losses: VersionChannel;
-  /** Bumped (once per frame at most) when an epoch summary arrived. */
-  readonly epochs: VersionChannel;
+  /** Bumped (once per frame at most) when a measurement or an epoch summary arrived. */
+  readonly measurements: VersionChannel;
   /**
    * Records the losses of batches `firstBatch`, `firstBatch + 1`, ... (global, 0-based), as a
    * `metrics` message carries them. Batches skipped over read as NaN until they arrive.
-   * `totalBatches`, when given, is how many batches the whole run will have (for the x axis).
+   * `totalBatches`, when given, is how many batches the whole run will have (for the x axis);
+   * `trainingSeconds`, the seconds of training when the last of them ended.
    */
-  appendLosses(firstBatch: number, losses: ArrayLike<number>, totalBatches?: number): void;
-  /** Records an `epochEnd` summary; a repeated epoch number replaces the earlier one. */
+  appendLosses(
+    firstBatch: number,
+    losses: ArrayLike<number>,
+    totalBatches?: number,
+    trainingSeconds?: number,
+  ): void;
+  /** Records a measurement on slices; one at the same batch replaces it (a recovered run). */
+  addMeasurement(measurement: Measurement): void;
+  /**
+   * Records an `epochEnd` summary, which is also the epoch's full measurement; a repeated epoch
+   * number replaces the earlier one.
+   */
   addEpoch(summary: EpochSummary): void;
   /** Forgets everything, e.g. for a new run or Reset. Both channels are notified. */
   reset(): void;
@@ -48,6 +65,13 @@ export interface MetricsStore {
   getTotalBatches(): number;
   /** Epoch summaries in epoch order. The same array until the next `addEpoch` or `reset`. */
   getEpochs(): readonly EpochSummary[];
+  /**
+   * Every measurement, on slices and at epochs' ends, by batch. The same array until the next
+   * measurement, epoch or reset.
+   */
+  getMeasurements(): readonly Measurement[];
+  /** Chunk ends in batch order: how batches map to seconds of training. */
+  getTimes(): readonly TimeMark[];
 }
 
 /** Room for two epochs of the Tutorial preset (6,000 batches each) before the first regrowth. */
@@ -95,17 +119,19 @@ function createChannel(): Channel {
  */
 export function createMetricsStore(schedule: FrameScheduler = requestFrame): MetricsStore {
   const lossChannel = createChannel();
-  const epochChannel = createChannel();
+  const measurementChannel = createChannel();
   let buffer = new Float32Array(INITIAL_CAPACITY);
   let count = 0;
   let totalBatches = 0;
   let epochs: EpochSummary[] = [];
+  let measurements: Measurement[] = [];
+  let times: TimeMark[] = [];
   let frameRequested = false;
 
   function flush(): void {
     frameRequested = false;
     lossChannel.flush();
-    epochChannel.flush();
+    measurementChannel.flush();
   }
 
   function changed(channel: Channel): void {
@@ -125,34 +151,52 @@ export function createMetricsStore(schedule: FrameScheduler = requestFrame): Met
     buffer = grown;
   }
 
+  /** Adds `m` in batch order, replacing one of the same batch and kind. */
+  function placeMeasurement(m: Measurement): void {
+    // A new array, so anything that memoised the old one sees the change by identity too.
+    measurements = [...measurements.filter((x) => x.batch !== m.batch || x.full !== m.full), m].sort(
+      (a, b) => a.batch - b.batch || Number(a.full) - Number(b.full),
+    );
+    changed(measurementChannel);
+  }
+
   return {
     losses: lossChannel,
-    epochs: epochChannel,
-    appendLosses(firstBatch, losses, total) {
+    measurements: measurementChannel,
+    appendLosses(firstBatch, losses, total, trainingSeconds) {
       const end = firstBatch + losses.length;
       ensureCapacity(end);
       if (firstBatch > count) buffer.fill(Number.NaN, count, firstBatch);
       buffer.set(losses, firstBatch);
       count = Math.max(count, end);
       if (total !== undefined) totalBatches = total;
+      if (trainingSeconds !== undefined) {
+        // A recovered run posts batches again: the marks after them are of the lost ones.
+        while (times.length > 0 && times[times.length - 1].batches >= end) times.pop();
+        times.push({ batches: end, seconds: trainingSeconds });
+      }
       changed(lossChannel);
     },
+    addMeasurement: placeMeasurement,
     addEpoch(summary) {
-      // A new array, so anything that memoised the old one sees the change by identity too.
       epochs = [...epochs.filter((e) => e.epoch !== summary.epoch), summary].sort(
         (a, b) => a.epoch - b.epoch,
       );
-      changed(epochChannel);
+      placeMeasurement(summary);
     },
     reset() {
       count = 0;
       totalBatches = 0;
       epochs = [];
+      measurements = [];
+      times = [];
       changed(lossChannel);
-      changed(epochChannel);
+      changed(measurementChannel);
     },
     getLosses: () => buffer.subarray(0, count),
     getTotalBatches: () => totalBatches,
     getEpochs: () => epochs,
+    getMeasurements: () => measurements,
+    getTimes: () => times,
   };
 }

@@ -7,7 +7,7 @@
  */
 import type { TrainConfig } from '../shared/config';
 import type { ModelSpec } from '../shared/modelSpec';
-import type { BackendChoice, FromWorker, SampleDigit, ToWorker } from '../shared/protocol';
+import type { AnalysedDigit, BackendChoice, FromWorker, SampleDigit, ToWorker } from '../shared/protocol';
 
 export type Listener = (msg: FromWorker) => void;
 
@@ -173,6 +173,21 @@ export class TrainingClient {
     const msg = await this.request((requestId) => ({ type: 'evaluate', requestId }));
     if (msg.type !== 'evaluation') throw new Error(`unexpected reply ${msg.type}`);
     return { accuracy: msg.accuracy, loss: msg.loss, confusion: msg.confusion };
+  }
+
+  /**
+   * Test images of the run's last full measurement, most confident first: true `truth` read as
+   * `predicted` (a confusion matrix cell), or every mistake when neither is given.
+   */
+  async mistakes(query: {
+    runId: number;
+    truth?: number;
+    predicted?: number;
+    limit: number;
+  }): Promise<{ epoch: number; total: number; digits: AnalysedDigit[] }> {
+    const msg = await this.request((requestId) => ({ type: 'mistakes', requestId, ...query }));
+    if (msg.type !== 'mistakes') throw new Error(`unexpected reply ${msg.type}`);
+    return { epoch: msg.epoch, total: msg.total, digits: msg.digits };
   }
 
   /**

@@ -21,6 +21,21 @@ export interface TrainConfig {
   model: ModelSpec;
   /** Same seed and engine: same initial weights and same shuffles. */
   seed: number;
+  /**
+   * In-sample and out-of-sample loss and accuracy are measured every this many batches; 0 is
+   * automatic: about EVALS_PER_EPOCH times an epoch (`evalInterval`).
+   */
+  evalEvery: number;
+  /** Images of each set (a fixed random slice) those measurements read. */
+  evalSamples: number;
+}
+
+/** Measurements an epoch when "Evaluate every" is automatic. */
+export const EVALS_PER_EPOCH = 20;
+
+/** Batches between measurements: the config's, or about EVALS_PER_EPOCH an epoch. */
+export function evalInterval(config: Pick<TrainConfig, 'evalEvery'>, batchesPerEpoch: number): number {
+  return config.evalEvery > 0 ? config.evalEvery : Math.max(1, Math.round(batchesPerEpoch / EVALS_PER_EPOCH));
 }
 
 /** The PyTorch tutorial this app reproduces: 784-64-64-64-10, Adam 0.001, batch 10, 3 epochs. */
@@ -34,6 +49,8 @@ export const TUTORIAL_PRESET: TrainConfig = {
   decaySteps: 1,
   model: TUTORIAL_MODEL,
   seed: 0,
+  evalEvery: 0,
+  evalSamples: 1000,
 };
 
 export const OPTIMIZERS: Record<OptimizerName, string> = {
@@ -56,6 +73,8 @@ export const LIMITS = {
   decayRate: { min: 0, max: 1 },
   decaySteps: { min: 1, max: 100 },
   seed: { min: 0, max: 2 ** 31 - 1 },
+  evalEvery: { min: 0, max: 1_000_000 },
+  evalSamples: { min: 100, max: 10_000 },
 } as const;
 
 /** A settings field: the config's own, or one of the model's (modelSpec.ts). */
@@ -99,6 +118,15 @@ export function validateConfig(config: TrainConfig): FieldError[] {
   }
   errors.push(...validateModel(config.model));
   integer('seed', 'Seed', config.seed, LIMITS.seed.min, LIMITS.seed.max);
+  if (config.evalEvery !== 0)
+    integer('evalEvery', 'Evaluate every', config.evalEvery, 1, LIMITS.evalEvery.max);
+  integer(
+    'evalSamples',
+    'Evaluation images',
+    config.evalSamples,
+    LIMITS.evalSamples.min,
+    LIMITS.evalSamples.max,
+  );
   return errors;
 }
 

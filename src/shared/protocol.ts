@@ -66,24 +66,59 @@ export interface BackendInfo {
   wasmThreads?: number;
 }
 
-export interface EpochSummary {
+/**
+ * Loss and accuracy in-sample (training images) and out-of-sample (test images) at one moment of a
+ * run, as the series' analysis lesson logs them: every few batches on fixed random slices of each
+ * set (`full` false), and at each epoch's end on all of both (`full` true, an EpochSummary).
+ */
+export interface Measurement {
   runId: number;
-  /** 1-based. */
+  /** Batches trained when measured (a count: the first batch is 1). */
+  batch: number;
+  /** Epochs trained when measured: batch / batches per epoch (an epoch's end: a whole number). */
+  epoch: number;
+  /** Seconds of training when measured: pauses and evaluations left out. */
+  trainingSeconds: number;
+  /** Seconds this measurement took to compute (on its own thread when the device allows). */
+  evalSeconds: number;
+  trainLoss: number;
+  trainAccuracy: number;
+  /** Training images measured. */
+  trainCount: number;
+  testLoss: number;
+  testAccuracy: number;
+  /** Test images measured. */
+  testCount: number;
+  /** True: all training and test images, at an epoch's end. */
+  full: boolean;
+}
+
+/** An epoch's end: the full-set measurement, where the model errs, and the epoch's pace. */
+export interface EpochSummary extends Measurement {
+  /** 1-based (Measurement's `epoch`, a whole number here). */
   epoch: number;
   epochs: number;
   /** Global index of the last batch of this epoch (0-based). */
   lastBatch: number;
-  trainLoss: number;
-  /** In-sample accuracy, measured on `trainAccuracySamples` training images (a fixed random subset). */
-  trainAccuracy: number;
-  trainAccuracySamples: number;
-  /** Out-of-sample accuracy and loss on all test images. */
-  testAccuracy: number;
-  testLoss: number;
+  /** Mean loss of the epoch's batches as they trained. */
+  meanBatchLoss: number;
   learningRate: number;
-  /** Wall time of the epoch's training steps, without the evaluation. */
+  /** Wall time of the epoch's training steps, without pauses and evaluation. */
   seconds: number;
   samplesPerSecond: number;
+  /** 100 counts on the test set: confusion[true * 10 + predicted]. */
+  confusion: number[];
+}
+
+/** A test image the model got wrong (or any, for a diagonal cell), with what it thought. */
+export interface AnalysedDigit {
+  index: number;
+  label: number;
+  predicted: number;
+  /** The 10 probabilities. */
+  probabilities: number[];
+  /** 784 bytes, row-major, 0 black .. 255 white. */
+  pixels: Uint8Array;
 }
 
 /** A labelled image with the model's guess, for the strip of test digits. */
@@ -112,7 +147,12 @@ export type ToWorker =
   | { type: 'predict'; requestId: number; pixels: Float32Array }
   | { type: 'evaluate'; requestId: number }
   /** Images with the model's guesses: the given indices, or `count` random ones. */
-  | { type: 'samples'; requestId: number; split: 'train' | 'test'; count: number; indices?: number[] };
+  | { type: 'samples'; requestId: number; split: 'train' | 'test'; count: number; indices?: number[] }
+  /**
+   * Test images of the last epoch's full measurement, most confident first: those with true digit
+   * `truth` read as `predicted` (a confusion matrix cell), or, with neither, every mistake.
+   */
+  | { type: 'mistakes'; requestId: number; runId: number; truth?: number; predicted?: number; limit: number };
 
 export type FromWorker =
   | ({ type: 'ready' } & BackendInfo)
@@ -132,13 +172,26 @@ export type FromWorker =
       firstBatch: number;
       losses: Float32Array;
       totalBatches: number;
+      /** Seconds of training at the end of this chunk (pauses and evaluations left out). */
+      trainingSeconds: number;
     }
+  /** A measurement on slices of both sets (every "Evaluate every" batches). */
+  | ({ type: 'measurement' } & Measurement)
   | ({ type: 'epochEnd' } & EpochSummary)
   | { type: 'state'; runId: number; state: RunState; message?: string }
   | { type: 'prediction'; requestId: number; probabilities: Float32Array; trained: boolean }
   /** confusion: 100 counts, row = true digit, column = predicted digit. */
   | { type: 'evaluation'; requestId: number; accuracy: number; loss: number; confusion: number[] }
   | { type: 'samples'; requestId: number; digits: SampleDigit[] }
+  /** `total`: how many images the query matched, of which `digits` are the first `limit`. */
+  | {
+      type: 'mistakes';
+      requestId: number;
+      runId: number;
+      epoch: number;
+      total: number;
+      digits: AnalysedDigit[];
+    }
   /** The backend changed under a run (e.g. WebGL context lost -> WASM). */
   | ({ type: 'backendChanged' } & BackendInfo)
   | { type: 'pong' }

@@ -12,6 +12,7 @@ import type { ErrorCode, FromWorker, ToWorker } from '../shared/protocol';
 import { BackendManager } from './backend';
 import { CommandError, type ExtraHandler, type WorkerContext } from './context';
 import { DataError, loadMnist, type LoadProgress } from './data/loadMnist';
+import { createEvaluator, type EvaluatorPort } from './evaluation/port';
 import { recover } from './run/recovery';
 import { RunControl, train, type RunOutcome } from './run/trainer';
 import { initialState, Session } from './session';
@@ -28,6 +29,8 @@ let initDone: Promise<Session> | null = null;
 let dataLoad: Promise<void> | null = null;
 let run: { runId: number; control: RunControl; done: Promise<RunOutcome> } | null = null;
 let lastRunId = 0;
+/** Measures the runs' models on its own thread (evaluation/); made with the session. */
+let evaluator: EvaluatorPort | null = null;
 /** The model after the last run or reset, on the CPU, to rebuild it if the context is lost while idle. */
 let lastModel: { config: Pick<TrainConfig, 'model' | 'optimizer'>; state: EngineState } | null = null;
 
@@ -53,6 +56,7 @@ async function handle(msg: ToWorker): Promise<void> {
           post({ type: 'ready', ...info });
           session = new Session(() => backend.info!.backend, post);
           session.reset(TUTORIAL_PRESET.model, TUTORIAL_PRESET.seed);
+          evaluator = createEvaluator(session.data);
           return session;
         },
         (e: Error) => {
@@ -79,6 +83,7 @@ async function handle(msg: ToWorker): Promise<void> {
         control,
         guard: backend,
         emit: post,
+        evaluator: evaluator ?? undefined,
       });
       run = { runId: msg.runId, control, done };
       // The run is over for the page as soon as `done` settles: a Train or Reset right after Stop
@@ -159,6 +164,17 @@ async function handle(msg: ToWorker): Promise<void> {
       );
       return;
     }
+    case 'mistakes': {
+      await ready();
+      if (!evaluator) throw new CommandError('internal', 'No evaluator yet.');
+      const { requestId, runId, truth, predicted, limit } = msg;
+      const answer = await evaluator.mistakes({ runId, truth, predicted, limit });
+      post(
+        { type: 'mistakes', requestId, runId, ...answer },
+        answer.digits.map((d) => d.pixels.buffer),
+      );
+      return;
+    }
     default: {
       const _exhaustive: never = msg;
       throw new CommandError('internal', `Unknown command ${JSON.stringify(_exhaustive)}`);
@@ -203,6 +219,8 @@ async function loadData(): Promise<void> {
     bytes: mnist.bytes,
     seconds: (performance.now() - started) / 1000,
   });
+  // After dataReady: the copy for the evaluator's thread is not on the page's clock.
+  evaluator?.setData(mnist);
 }
 
 /**

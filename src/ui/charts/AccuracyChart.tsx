@@ -1,97 +1,190 @@
-import { useMemo } from 'react';
-import { CartesianGrid, ComposedChart, ResponsiveContainer, XAxis, YAxis } from 'recharts';
+import { memo, useMemo } from 'react';
+import { CartesianGrid, ComposedChart, ReferenceLine, ResponsiveContainer, XAxis, YAxis } from 'recharts';
 import type { MetricsStore } from '../../client/metricsStore';
 import { useStoreMemo } from '../hooks/useStoreVersion';
-import { CHART_COLORS, accuracyCaption, accuracyFloor, accuracyRows, accuracyTicks } from './series';
+import { MeasurementTable, ShowData } from './MeasurementTable';
+import {
+  CHART_COLORS,
+  accuracyCaption,
+  accuracyFloor,
+  accuracyTicks,
+  measuredSeries,
+  xScale,
+  type ChartView,
+  type MeasuredSeries,
+  type XScale,
+} from './series';
 import { ChartLegend, SeriesDots, SeriesPath } from './SvgSeries';
 
 export interface AccuracyChartProps {
   store: MetricsStore;
+  view: ChartView;
+  batchesPerEpoch: number;
+  /** Batches the run will have: the x axis's end. */
+  totalBatches: number;
   /** Plot height in CSS pixels; the width follows the container. */
   height?: number;
 }
 
 /**
- * Per epoch, in-sample (training) and out-of-sample (test) accuracy as two lines with points on
- * the same axis, so a widening gap (over-fitting) shows. Lines rather than bars because the axis
- * does not start at 0: a one-point gap would vanish on a 0..100 bar. The caption states the latest
- * epoch ("Latest: epoch 2 of 3, train 96.1%, test 95.8% (...)").
+ * In-sample (training) and out-of-sample (test) accuracy over the run, measured every few
+ * batches on a fixed slice of each set (lines) and at each epoch's end on all images (dots), on
+ * one axis so the gap between them (over-fitting) shows. The axis starts a little below the
+ * lowest value: a one-point gap would vanish on 0..100. The caption states the latest measurement.
  *
- * Subscribes to the store's epoch channel only: per-batch loss updates never re-render it.
+ * Subscribes to the store's measurement channel only: per-batch loss updates never re-render it.
  */
-export function AccuracyChart({ store, height = 220 }: AccuracyChartProps) {
-  const epochs = useStoreMemo(store.epochs, () => store.getEpochs());
-  const rows = useMemo(() => accuracyRows(epochs), [epochs]);
-  const floor = accuracyFloor(rows);
-  const yTicks = useMemo(() => accuracyTicks(floor), [floor]);
-  const latest = epochs.at(-1);
-  const lastEpoch = Math.max(latest?.epochs ?? 1, latest?.epoch ?? 1);
-  const ticks = useMemo(() => Array.from({ length: lastEpoch }, (_, i) => i + 1), [lastEpoch]);
-  const train = useMemo(() => rows.map((r) => ({ x: r.epoch, y: r.train })), [rows]);
-  const test = useMemo(() => rows.map((r) => ({ x: r.epoch, y: r.test })), [rows]);
+export function AccuracyChart({
+  store,
+  view,
+  batchesPerEpoch,
+  totalBatches,
+  height = 220,
+}: AccuracyChartProps) {
+  const measurements = useStoreMemo(store.measurements, () => store.getMeasurements());
+  const epochs = useStoreMemo(store.measurements, () => store.getEpochs());
+  // Measurements carry their own seconds: the losses' chunk times (whose channel moves every
+  // frame) are not needed here.
+  const x = useMemo(
+    () => xScale(view.xAxis, batchesPerEpoch, totalBatches, [], measurements),
+    [view.xAxis, batchesPerEpoch, totalBatches, measurements],
+  );
+  const train = useMemo(
+    () => measuredSeries(measurements, (m) => m.trainAccuracy * 100, view.smoothing, x),
+    [measurements, view.smoothing, x],
+  );
+  const test = useMemo(
+    () => measuredSeries(measurements, (m) => m.testAccuracy * 100, view.smoothing, x),
+    [measurements, view.smoothing, x],
+  );
+  const floor = useMemo(() => accuracyFloor([...train.raw, ...test.raw].map((p) => p.y)), [train, test]);
+  const boundaries = useMemo(
+    () => epochs.map((e) => ({ epoch: e.epoch, x: x.ofMeasurement(e) })),
+    [epochs, x],
+  );
+  const latest = measurements.at(-1);
 
   return (
     <figure className="panel chart" aria-label="Accuracy chart" data-testid="chart.accuracy">
-      <h2 className="chart-title">Accuracy per epoch</h2>
-      {/* The chart is mounted from the start, empty, so the first epoch does not pay for mounting it. */}
-      <div className="chart-plot" style={{ height }}>
-        <ResponsiveContainer width="100%" height="100%">
-          <ComposedChart
-            // No keyboard layer: the chart is a picture; its numbers are in the caption.
-            accessibilityLayer={false}
-            margin={{ top: 8, right: 16, bottom: 12, left: 0 }}
-          >
-            <CartesianGrid stroke={CHART_COLORS.grid} vertical={false} />
-            <XAxis
-              type="number"
-              // No item hands this axis data, but without a dataKey recharts draws no scale at all.
-              dataKey="epoch"
-              domain={[1, lastEpoch]}
-              // Fixed domains: the series draw themselves (SvgSeries.tsx) and hand recharts no data.
-              allowDataOverflow
-              ticks={ticks}
-              allowDecimals={false}
-              padding={{ left: 16, right: 16 }}
-              stroke={CHART_COLORS.axis}
-              fontSize={12}
-              label={{
-                value: 'epoch',
-                position: 'insideBottomRight',
-                offset: -2,
-                fill: CHART_COLORS.axis,
-                fontSize: 11,
-              }}
-            />
-            <YAxis
-              type="number"
-              domain={[floor, 100]}
-              allowDataOverflow
-              ticks={yTicks}
-              width={44}
-              tickFormatter={(v: number) => `${v}%`}
-              stroke={CHART_COLORS.axis}
-              fontSize={12}
-            />
-            <SeriesPath points={train} stroke={CHART_COLORS.train} width={2} />
-            <SeriesPath points={test} stroke={CHART_COLORS.test} width={2} />
-            <SeriesDots points={train} fill={CHART_COLORS.train} />
-            <SeriesDots points={test} fill={CHART_COLORS.test} />
-          </ComposedChart>
-        </ResponsiveContainer>
-        {!latest && (
-          <p className="chart-empty">
-            After each epoch, training (in-sample) and test (out-of-sample) accuracy appear here side by side;
-            a growing gap means the model is over-fitting.
-          </p>
-        )}
-      </div>
+      <h2 className="chart-title">Accuracy, in-sample and out-of-sample</h2>
+      {/* The chart is mounted from the start, empty, so the first measurement does not pay for mounting it. */}
+      <AccuracyPlot
+        train={train}
+        test={test}
+        floor={floor}
+        x={x}
+        boundaries={boundaries}
+        smoothing={view.smoothing}
+        empty={!latest}
+        height={height}
+      />
       <ChartLegend
         items={[
           { label: 'Train (in-sample)', color: CHART_COLORS.train },
           { label: 'Test (out-of-sample)', color: CHART_COLORS.test },
+          { label: 'Epoch end, all images', color: CHART_COLORS.test, dot: true },
         ]}
       />
-      <figcaption className="chart-caption">{latest ? accuracyCaption(latest) : 'No epochs yet.'}</figcaption>
+      <figcaption className="chart-caption">
+        {latest ? accuracyCaption(latest, epochs.at(-1)) : 'No measurements yet.'}
+      </figcaption>
+      <ShowData what="accuracy">
+        <MeasurementTable name="Accuracy data" measurements={measurements} />
+      </ShowData>
     </figure>
   );
 }
+
+interface AccuracyPlotProps {
+  train: MeasuredSeries;
+  test: MeasuredSeries;
+  floor: number;
+  x: XScale;
+  boundaries: { epoch: number; x: number }[];
+  smoothing: number;
+  empty: boolean;
+  height: number;
+}
+
+const AccuracyPlot = memo(function AccuracyPlot({
+  train,
+  test,
+  floor,
+  x,
+  boundaries,
+  smoothing,
+  empty,
+  height,
+}: AccuracyPlotProps) {
+  const yTicks = useMemo(() => accuracyTicks(floor), [floor]);
+  return (
+    <div className="chart-plot" style={{ height }}>
+      <ResponsiveContainer width="100%" height="100%">
+        <ComposedChart
+          // No keyboard layer: the chart is a picture; its numbers are in the caption and "Show data".
+          accessibilityLayer={false}
+          margin={{ top: 8, right: 16, bottom: 12, left: 0 }}
+        >
+          <CartesianGrid stroke={CHART_COLORS.grid} vertical={false} />
+          <XAxis
+            type="number"
+            // No item hands this axis data, but without a dataKey recharts draws no scale at all.
+            dataKey="x"
+            domain={[0, x.max]}
+            // Fixed domains: the series draw themselves (SvgSeries.tsx) and hand recharts no data.
+            allowDataOverflow
+            allowDecimals={x.mode !== 'batches'}
+            tickFormatter={x.format}
+            stroke={CHART_COLORS.axis}
+            fontSize={12}
+            label={{
+              value: x.label,
+              position: 'insideBottomRight',
+              offset: -6,
+              fill: CHART_COLORS.axis,
+              fontSize: 11,
+            }}
+          />
+          <YAxis
+            type="number"
+            dataKey="y"
+            domain={[floor, 100]}
+            allowDataOverflow
+            ticks={yTicks}
+            width={44}
+            tickFormatter={(v: number) => `${v}%`}
+            stroke={CHART_COLORS.axis}
+            fontSize={12}
+          />
+          {boundaries.map((b) => (
+            <ReferenceLine
+              key={b.epoch}
+              x={b.x}
+              stroke={CHART_COLORS.boundary}
+              strokeDasharray="4 4"
+              label={{
+                value: `E${b.epoch}`,
+                position: 'insideTopRight',
+                fill: CHART_COLORS.axis,
+                fontSize: 11,
+              }}
+            />
+          ))}
+          {smoothing > 0 && <SeriesPath points={train.raw} stroke={CHART_COLORS.trainFaint} width={1} />}
+          {smoothing > 0 && <SeriesPath points={test.raw} stroke={CHART_COLORS.testFaint} width={1} />}
+          <SeriesPath points={train.smoothed} stroke={CHART_COLORS.train} width={2} />
+          <SeriesPath points={test.smoothed} stroke={CHART_COLORS.test} width={2} />
+          <SeriesDots points={train.full} fill={CHART_COLORS.train} />
+          <SeriesDots points={test.full} fill={CHART_COLORS.test} />
+        </ComposedChart>
+      </ResponsiveContainer>
+      {empty && (
+        <p className="chart-empty">
+          Every few batches, accuracy on a slice of the training images (in-sample) and of the test images
+          (out-of-sample) appears here side by side, and on all of them at each epoch&apos;s end; a growing
+          gap means the model is over-fitting.
+        </p>
+      )}
+    </div>
+  );
+});

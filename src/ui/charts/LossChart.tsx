@@ -1,130 +1,197 @@
 import { memo, useDeferredValue, useMemo } from 'react';
 import { CartesianGrid, ComposedChart, ReferenceLine, ResponsiveContainer, XAxis, YAxis } from 'recharts';
 import type { MetricsStore } from '../../client/metricsStore';
-import type { EpochSummary } from '../../shared/protocol';
 import { useStoreMemo } from '../hooks/useStoreVersion';
+import { MeasurementTable, ShowData } from './MeasurementTable';
 import {
   CHART_COLORS,
-  formatBatchTick,
+  formatLossTick,
+  logLossAxis,
   lossAxis,
   lossCaption,
   lossSeries,
-  testLossPoints,
+  measuredSeries,
+  overfitFrom,
+  overfitText,
+  xScale,
+  type ChartView,
   type LossSeries,
+  type MeasuredSeries,
+  type ValueAxis,
+  type XScale,
 } from './series';
 import { ChartLegend, SeriesDots, SeriesPath } from './SvgSeries';
 
 export interface LossChartProps {
   store: MetricsStore;
+  view: ChartView;
+  /** For the epoch axis and the epoch boundaries. */
+  batchesPerEpoch: number;
   /** Plot height in CSS pixels; the width follows the container. */
   height?: number;
 }
 
 /**
- * Every batch's training loss since Train (x = global batch index, 0-based): the raw series faint,
- * its EMA on top, a dashed line at each epoch boundary and each epoch's test loss as a point at the
- * epoch's last batch. Each line is downsampled (series.ts); the caption states the latest
- * batch ("Latest: batch 1234 of 18000, loss 0.2345 (smoothed 0.2501)", batch counted from 1).
+ * Every batch's training loss since Train, raw (faint) and smoothed, with the train and test
+ * loss measured every few batches (lines) and on all images at each epoch's end (dots), a dashed
+ * line at each epoch boundary, and a notice when the test loss turns up while the train loss
+ * keeps falling. Each line is downsampled (series.ts); the caption states the latest batch
+ * ("Latest: batch 1234 of 18000, loss 0.2345 (smoothed 0.2501)", batch counted from 1).
  *
- * Re-renders only when the store's loss or epoch channel moves, at most once per frame.
+ * Re-renders only when the store's loss or measurement channel moves, at most once per frame.
  */
-export function LossChart({ store, height = 260 }: LossChartProps) {
-  // Two channels, each derived only when its version moves (once per frame at most).
-  const series = useStoreMemo(store.losses, () => lossSeries(store.getLosses(), store.getTotalBatches()));
+export function LossChart({ store, view, batchesPerEpoch, height = 260 }: LossChartProps) {
   const totalBatches = useStoreMemo(store.losses, () => store.getTotalBatches());
-  const epochs = useStoreMemo(store.epochs, () => store.getEpochs());
-  const testPoints = useMemo(() => testLossPoints(epochs), [epochs]);
-  const yAxis = useMemo(() => lossAxis(series.raw, testPoints), [series, testPoints]);
+  const times = useStoreMemo(store.losses, () => store.getTimes());
+  const measurements = useStoreMemo(store.measurements, () => store.getMeasurements());
+  const epochs = useStoreMemo(store.measurements, () => store.getEpochs());
+  const x = useMemo(
+    () => xScale(view.xAxis, batchesPerEpoch, totalBatches, times, measurements),
+    [view.xAxis, batchesPerEpoch, totalBatches, times, measurements],
+  );
+  // A new view of the store's buffer each time the loss channel moves: its identity is the key.
+  const losses = useStoreMemo(store.losses, () => store.getLosses());
+  const { smoothing, logScale } = view;
+  const series = useMemo(
+    () => lossSeries(losses, { smoothing, logScale }, x),
+    [losses, smoothing, logScale, x],
+  );
+  const train = useMemo(
+    () => measuredSeries(measurements, (m) => m.trainLoss, view.smoothing, x),
+    [measurements, view.smoothing, x],
+  );
+  const test = useMemo(
+    () => measuredSeries(measurements, (m) => m.testLoss, view.smoothing, x),
+    [measurements, view.smoothing, x],
+  );
+  const yAxis = useMemo(
+    () =>
+      view.logScale
+        ? logLossAxis(series.raw, train.raw, test.raw)
+        : lossAxis(series.raw, train.raw, test.raw),
+    [view.logScale, series, train, test],
+  );
+  const overfit = useMemo(() => overfitFrom(measurements), [measurements]);
+  const boundaries = useMemo(
+    () => epochs.map((e) => ({ epoch: e.epoch, x: x.ofMeasurement(e) })),
+    [epochs, x],
+  );
 
   const latest = series.latest;
-  const xMax = Math.max(totalBatches, latest?.batch ?? 0) - 1;
   // The caption follows every update at once; the plot follows as a deferred render, which React
   // may interrupt and spread over several frames, so drawing never blocks the main thread long.
   const current = useMemo(
-    () => ({ series, testPoints, epochs, yAxis, xMax }),
-    [series, testPoints, epochs, yAxis, xMax],
+    () => ({ series, train, test, boundaries, yAxis, x, logScale, smoothing }),
+    [series, train, test, boundaries, yAxis, x, logScale, smoothing],
   );
   const plot = useDeferredValue(current);
 
   return (
     <figure className="panel chart" aria-label="Loss chart" data-testid="chart.loss">
-      <h2 className="chart-title">Training loss</h2>
+      <h2 className="chart-title">Loss</h2>
       {/* Mounted from the start, empty, so the first batch does not pay for mounting it. */}
       <LossPlot {...plot} empty={!plot.series.latest} height={height} />
       <ChartLegend
         items={[
           { label: 'Loss per batch', color: CHART_COLORS.lossFaint },
-          { label: 'Smoothed (EMA)', color: CHART_COLORS.loss },
-          { label: 'Test loss', color: CHART_COLORS.test, dot: true },
+          { label: 'Smoothed', color: CHART_COLORS.loss },
+          { label: 'Train (measured)', color: CHART_COLORS.train },
+          { label: 'Test (measured)', color: CHART_COLORS.test },
+          { label: 'Epoch end, all images', color: CHART_COLORS.test, dot: true },
         ]}
       />
+      {overfit !== null && (
+        <p className="chart-notice" role="status">
+          {overfitText(overfit)}
+        </p>
+      )}
       <figcaption className="chart-caption" aria-live="off">
         {latest ? lossCaption(latest, totalBatches) : 'No batches yet.'}
       </figcaption>
+      <ShowData what="loss">
+        <MeasurementTable name="Loss data" measurements={measurements} />
+      </ShowData>
     </figure>
   );
 }
 
 interface LossPlotProps {
   series: LossSeries;
-  testPoints: ReturnType<typeof testLossPoints>;
-  epochs: readonly EpochSummary[];
-  yAxis: ReturnType<typeof lossAxis>;
-  xMax: number;
+  train: MeasuredSeries;
+  test: MeasuredSeries;
+  boundaries: { epoch: number; x: number }[];
+  yAxis: ValueAxis;
+  x: XScale;
+  logScale: boolean;
+  smoothing: number;
   empty: boolean;
   height: number;
 }
 
 const LossPlot = memo(function LossPlot({
   series,
-  testPoints,
-  epochs,
+  train,
+  test,
+  boundaries,
   yAxis,
-  xMax,
+  x,
+  logScale,
+  smoothing,
   empty,
   height,
 }: LossPlotProps) {
+  // Smoothed, the measured lines keep their raw values as a faint line beneath, as TensorBoard's do.
+  const faint = smoothing > 0;
   return (
     <div className="chart-plot" style={{ height }}>
       <ResponsiveContainer width="100%" height="100%">
         <ComposedChart
-          // No keyboard layer: the chart is a picture; its numbers are in the caption.
+          // No keyboard layer: the chart is a picture; its numbers are in the caption and "Show data".
           accessibilityLayer={false}
-          margin={{ top: 8, right: 12, bottom: 0, left: 0 }}
+          margin={{ top: 8, right: 12, bottom: 12, left: 0 }}
         >
           <CartesianGrid stroke={CHART_COLORS.grid} vertical={false} />
           <XAxis
             type="number"
             // No item hands this axis data, but without a dataKey recharts draws no scale at all.
             dataKey="x"
-            domain={[0, Math.max(1, xMax)]}
+            domain={[0, x.max]}
             // Fixed domains: no graphical item hands recharts data (the series draw themselves).
             allowDataOverflow
-            allowDecimals={false}
-            tickFormatter={formatBatchTick}
+            allowDecimals={x.mode !== 'batches'}
+            tickFormatter={x.format}
             stroke={CHART_COLORS.axis}
             fontSize={12}
+            label={{
+              value: x.label,
+              position: 'insideBottomRight',
+              offset: -6,
+              fill: CHART_COLORS.axis,
+              fontSize: 11,
+            }}
           />
           <YAxis
             type="number"
             dataKey="y"
-            domain={[0, yAxis.max]}
+            scale={logScale ? 'log' : 'linear'}
+            domain={[yAxis.min, yAxis.max]}
             allowDataOverflow
             ticks={yAxis.ticks}
-            width={44}
-            tickFormatter={(v: number) => v.toFixed(1)}
+            // Room for "0.0001" on a log axis.
+            width={logScale ? 54 : 44}
+            tickFormatter={formatLossTick}
             stroke={CHART_COLORS.axis}
             fontSize={12}
           />
-          {epochs.map((e) => (
+          {boundaries.map((b) => (
             <ReferenceLine
-              key={e.epoch}
-              x={e.lastBatch + 0.5}
+              key={b.epoch}
+              x={b.x}
               stroke={CHART_COLORS.boundary}
               strokeDasharray="4 4"
               label={{
-                value: `E${e.epoch}`,
-                position: 'insideTopLeft',
+                value: `E${b.epoch}`,
+                position: 'insideTopRight',
                 fill: CHART_COLORS.axis,
                 fontSize: 11,
               }}
@@ -132,13 +199,18 @@ const LossPlot = memo(function LossPlot({
           ))}
           <SeriesPath points={series.raw} stroke={CHART_COLORS.lossFaint} width={1} />
           <SeriesPath points={series.smoothed} stroke={CHART_COLORS.loss} width={2} />
-          <SeriesDots points={testPoints} fill={CHART_COLORS.test} />
+          {faint && <SeriesPath points={train.raw} stroke={CHART_COLORS.trainFaint} width={1} />}
+          {faint && <SeriesPath points={test.raw} stroke={CHART_COLORS.testFaint} width={1} />}
+          <SeriesPath points={train.smoothed} stroke={CHART_COLORS.train} width={2} />
+          <SeriesPath points={test.smoothed} stroke={CHART_COLORS.test} width={2} />
+          <SeriesDots points={train.full} fill={CHART_COLORS.train} />
+          <SeriesDots points={test.full} fill={CHART_COLORS.test} />
         </ComposedChart>
       </ResponsiveContainer>
       {empty && (
         <p className="chart-empty">
-          Press Train: the loss of every batch appears here as it trains, with a smoothed line, the epoch
-          boundaries and the test loss after each epoch.
+          Press Train: the loss of every batch appears here as it trains, with a smoothed line, the train and
+          test loss measured every few batches, and the epoch boundaries.
         </p>
       )}
     </div>

@@ -7,12 +7,13 @@ import type { EpochSummary } from '../../shared/protocol';
 import { epochSummary } from '../../test/fixtures/epochs';
 import { AccuracyChart } from './AccuracyChart';
 import { LossChart } from './LossChart';
+import { DEFAULT_VIEW } from './series';
 
 // React only checks act() warnings when this flag is set.
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 
 function epoch(n: number): EpochSummary {
-  return epochSummary(n, { lastBatch: n * 100 - 1, seconds: 3 });
+  return epochSummary(n, { lastBatch: n * 100 - 1, batch: n * 100, seconds: 3 });
 }
 
 describe('LossChart and AccuracyChart', () => {
@@ -34,10 +35,10 @@ describe('LossChart and AccuracyChart', () => {
       root.render(
         <>
           <Profiler id="loss" onRender={() => renders.loss++}>
-            <LossChart store={store} />
+            <LossChart store={store} view={DEFAULT_VIEW} batchesPerEpoch={100} />
           </Profiler>
           <Profiler id="accuracy" onRender={() => renders.accuracy++}>
-            <AccuracyChart store={store} />
+            <AccuracyChart store={store} view={DEFAULT_VIEW} batchesPerEpoch={100} totalBatches={300} />
           </Profiler>
         </>,
       ),
@@ -62,7 +63,7 @@ describe('LossChart and AccuracyChart', () => {
 
   it('shows empty states, then captions with the latest batch and epoch', () => {
     expect(container.querySelector('figure[aria-label="Loss chart"]')?.textContent).toContain('Press Train');
-    expect(caption('Accuracy chart')).toBe('No epochs yet.');
+    expect(caption('Accuracy chart')).toBe('No measurements yet.');
 
     act(() =>
       store.appendLosses(

@@ -3,10 +3,10 @@
  * with their reason as you type; the whole form is disabled while a run is under way.
  */
 import { useId } from 'react';
-import { DECAYS, OPTIMIZERS, type SettingsField } from '../../shared/config';
+import { DECAYS, evalInterval, OPTIMIZERS, type SettingsField } from '../../shared/config';
 import { MODEL_KINDS } from '../../shared/modelSpec';
 import type { BackendChoice } from '../../shared/protocol';
-import { configToText, PRESETS, sameSettings, type SettingsText } from './settings';
+import { applyPreset, configToText, PRESETS, sameSettings, type SettingsText } from './settings';
 
 interface Props {
   text: SettingsText;
@@ -16,6 +16,8 @@ interface Props {
   onBackendChange: (backend: BackendChoice) => void;
   /** True while a run is training or paused: settings cannot change under it. */
   locked: boolean;
+  /** Training images, for the automatic "Evaluate every". */
+  trainCount?: number;
 }
 
 /** The settings typed as text (the rest are chosen from lists). */
@@ -27,7 +29,9 @@ type TextKey =
   | 'decaySteps'
   | 'convLayers'
   | 'hiddenLayers'
-  | 'seed';
+  | 'seed'
+  | 'evalEvery'
+  | 'evalSamples';
 
 const BACKENDS: Record<BackendChoice, string> = {
   auto: 'Auto (fastest here)',
@@ -37,10 +41,24 @@ const BACKENDS: Record<BackendChoice, string> = {
   js: 'JavaScript (optimised CPU)',
 };
 
-export function SettingsForm({ text, errors, onChange, backend, onBackendChange, locked }: Props) {
+export function SettingsForm({
+  text,
+  errors,
+  onChange,
+  backend,
+  onBackendChange,
+  locked,
+  trainCount = 60_000,
+}: Props) {
   const set = <K extends keyof SettingsText>(key: K, value: SettingsText[K]) =>
     onChange({ ...text, [key]: value });
-  const textField = (key: TextKey, label: string, inputMode?: 'numeric' | 'decimal', hint?: string) => (
+  const textField = (
+    key: TextKey,
+    label: string,
+    inputMode?: 'numeric' | 'decimal',
+    hint?: string,
+    number?: { placeholder?: string; min: number },
+  ) => (
     <TextField
       label={label}
       value={text[key]}
@@ -48,8 +66,14 @@ export function SettingsForm({ text, errors, onChange, backend, onBackendChange,
       onChange={(v) => set(key, v)}
       inputMode={inputMode}
       hint={hint}
+      number={number}
     />
   );
+  const batch = Number(text.batchSize);
+  const autoEvery =
+    Number.isInteger(batch) && batch > 0
+      ? evalInterval({ evalEvery: 0 }, Math.ceil(trainCount / batch))
+      : null;
   const presetName = PRESETS.find((p) => sameSettings(configToText(p.config), text))?.name ?? '';
 
   return (
@@ -63,7 +87,7 @@ export function SettingsForm({ text, errors, onChange, backend, onBackendChange,
             className={presetName === p.name ? 'preset active' : 'preset'}
             aria-pressed={presetName === p.name}
             title={p.description}
-            onClick={() => onChange(configToText(p.config))}
+            onClick={() => onChange(applyPreset(p, text))}
           >
             {p.name}
           </button>
@@ -103,6 +127,16 @@ export function SettingsForm({ text, errors, onChange, backend, onBackendChange,
           text.model === 'cnn' ? 'dense layers after the convs; may be empty' : undefined,
         )}
         {textField('seed', 'Seed', 'numeric')}
+        {textField(
+          'evalEvery',
+          'Evaluate every',
+          'numeric',
+          `batches between measurements of train and test loss and accuracy; empty: about 20 an epoch${autoEvery ? ` (${autoEvery})` : ''}`,
+          { placeholder: autoEvery ? `auto (${autoEvery})` : 'auto', min: 1 },
+        )}
+        {textField('evalSamples', 'Evaluation images', 'numeric', 'of each set, a fixed random slice', {
+          min: 100,
+        })}
         <SelectField label="Backend" value={backend} options={BACKENDS} onChange={onBackendChange} />
       </div>
     </fieldset>
@@ -117,9 +151,11 @@ interface TextFieldProps {
   inputMode?: 'numeric' | 'decimal';
   /** What the field takes, shown under it. */
   hint?: string;
+  /** A number input (a spin button) rather than text. */
+  number?: { placeholder?: string; min: number };
 }
 
-function TextField({ label, value, error, onChange, inputMode, hint }: TextFieldProps) {
+function TextField({ label, value, error, onChange, inputMode, hint, number }: TextFieldProps) {
   const id = useId();
   const described = [hint && `${id}-hint`, error && `${id}-error`].filter(Boolean).join(' ');
   return (
@@ -129,6 +165,10 @@ function TextField({ label, value, error, onChange, inputMode, hint }: TextField
         id={id}
         value={value}
         inputMode={inputMode}
+        type={number ? 'number' : undefined}
+        min={number?.min}
+        step={number ? 1 : undefined}
+        placeholder={number?.placeholder}
         aria-invalid={!!error}
         aria-describedby={described || undefined}
         onChange={(e) => onChange(e.target.value)}

@@ -33,7 +33,14 @@ export interface SettingsText {
   /** An MLP's hidden layers, or the dense layers after a CNN's convs: "64, 64, 64". */
   hiddenLayers: string;
   seed: string;
+  /** Batches between measurements; "" is automatic (about 20 an epoch). */
+  evalEvery: string;
+  /** Images of each set a measurement reads. */
+  evalSamples: string;
 }
+
+/** How to measure, not what to train: presets leave these as they are. */
+const MEASURING: readonly (keyof SettingsText)[] = ['evalEvery', 'evalSamples'];
 
 export interface Preset {
   name: string;
@@ -116,13 +123,23 @@ export function configToText(c: TrainConfig): SettingsText {
     convLayers: (c.model.kind === 'cnn' ? c.model.conv : DEFAULT_CONV).map(formatConv).join(', '),
     hiddenLayers: c.model.hidden.join(', '),
     seed: String(c.seed),
+    evalEvery: c.evalEvery > 0 ? String(c.evalEvery) : '',
+    evalSamples: String(c.evalSamples),
   };
 }
 
-/** Whether two forms say the same (a CNN's conv layers count only when a CNN is chosen). */
+/** A preset's settings in the form, keeping how the form measures. */
+export function applyPreset(preset: Preset, current: SettingsText): SettingsText {
+  return { ...configToText(preset.config), evalEvery: current.evalEvery, evalSamples: current.evalSamples };
+}
+
+/**
+ * Whether two forms train the same (a CNN's conv layers count only when a CNN is chosen; how
+ * they measure does not count).
+ */
 export function sameSettings(a: SettingsText, b: SettingsText): boolean {
   return (Object.keys(a) as (keyof SettingsText)[]).every(
-    (k) => (k === 'convLayers' && a.model === 'mlp') || a[k].trim() === b[k].trim(),
+    (k) => (k === 'convLayers' && a.model === 'mlp') || MEASURING.includes(k) || a[k].trim() === b[k].trim(),
   );
 }
 
@@ -172,6 +189,8 @@ export function parseSettings(text: SettingsText): {
     decaySteps: parseNumber(text.decaySteps),
     model,
     seed: parseNumber(text.seed),
+    evalEvery: text.evalEvery.trim() === '' ? 0 : parseNumber(text.evalEvery),
+    evalSamples: parseNumber(text.evalSamples),
   };
   const errors: Partial<Record<SettingsField, string>> = {};
   for (const e of validateConfig(config)) errors[e.field] ??= e.message;

@@ -34,6 +34,7 @@ describe('the training state machine', () => {
         firstBatch: 0,
         losses: new Float32Array(3),
         totalBatches: 9,
+        trainingSeconds: 1,
       }),
     );
     expect(s.trained).toBe(true);
@@ -48,6 +49,7 @@ describe('the training state machine', () => {
         firstBatch: 0,
         losses: new Float32Array(3),
         totalBatches: 9,
+        trainingSeconds: 1,
       }),
     );
     s = reduce(s, event({ type: 'state', runId: 8, state: 'idle' }));

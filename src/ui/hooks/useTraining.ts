@@ -189,6 +189,8 @@ function reduceEvent(s: TrainingState, msg: FromWorker): TrainingState {
     }
     case 'prediction':
     case 'evaluation':
+    case 'measurement':
+    case 'mistakes':
     case 'samples':
     case 'pong':
     case 'checkpoint':
@@ -202,6 +204,11 @@ function reduceEvent(s: TrainingState, msg: FromWorker): TrainingState {
 
 /** Every batch loss and epoch summary of the current run; the charts read it directly. */
 export const metricsStore = createMetricsStore();
+/**
+ * The run whose measurements the store takes: a stopped run's last ones still arrive (they are
+ * measured on their own thread), but not into a newer run's charts or after a reset.
+ */
+let storeRunId = 0;
 
 let sharedClient: TrainingClient | null = null;
 
@@ -243,11 +250,16 @@ export function useTraining(): TrainingApi {
     () =>
       client.on((msg) => {
         if (msg.type === 'metrics') {
-          metricsStore.appendLosses(msg.firstBatch, msg.losses, msg.totalBatches);
+          metricsStore.appendLosses(msg.firstBatch, msg.losses, msg.totalBatches, msg.trainingSeconds);
           // Only the run's first batch matters to React ("trained"); the rest is the store's.
           if (msg.firstBatch > 0) return;
         }
-        if (msg.type === 'epochEnd') metricsStore.addEpoch(msg);
+        if (msg.type === 'measurement') {
+          // The store's alone: some 20 an epoch, and nothing in React's state depends on them.
+          if (storeRunId === msg.runId) metricsStore.addMeasurement(msg);
+          return;
+        }
+        if (msg.type === 'epochEnd' && storeRunId === msg.runId) metricsStore.addEpoch(msg);
         dispatch({ type: 'event', msg });
       }),
     [client],
@@ -259,15 +271,18 @@ export function useTraining(): TrainingApi {
     train: (config) => {
       metricsStore.reset();
       const runId = client.train(config);
+      storeRunId = runId;
       dispatch({ type: 'started', runId, config });
     },
     reset: (config) => {
       metricsStore.reset();
+      storeRunId = 0;
       client.reset(config.model, config.seed);
       dispatch({ type: 'reset' });
     },
     switchBackend: (backend) => {
       metricsStore.reset();
+      storeRunId = 0;
       client.setBackend(backend);
       dispatch({ type: 'restarted' });
     },

@@ -39,10 +39,10 @@ describe('the loss chunker', () => {
     const chunker = new LossChunker(1, 6, (m) => {
       if (m.type === 'metrics') posted.push({ firstBatch: m.firstBatch, losses: [...m.losses] });
     });
-    expect(chunker.post(Float32Array.of(1, 2), 1)).toBe(-1);
-    expect(chunker.post(Float32Array.of(3, 4), 1)).toBe(-1);
+    expect(chunker.post(Float32Array.of(1, 2), 1, 0)).toBe(-1);
+    expect(chunker.post(Float32Array.of(3, 4), 1, 0)).toBe(-1);
     chunker.rewind(2);
-    expect(chunker.post(Float32Array.of(5, NaN, 7), 1)).toBe(3);
+    expect(chunker.post(Float32Array.of(5, NaN, 7), 1, 0)).toBe(3);
     expect(posted).toEqual([
       { firstBatch: 0, losses: [1, 2] },
       { firstBatch: 2, losses: [3, 4] },

@@ -35,10 +35,10 @@ export class LossChunker {
   }
 
   /**
-   * Posts the drained `losses` (of epoch `epoch`) up to the first that is not finite. Returns the
-   * global index of that batch, or -1 when all were finite.
+   * Posts the drained `losses` (of epoch `epoch`, after `trainingSeconds` of training) up to the
+   * first that is not finite. Returns the global index of that batch, or -1 when all were finite.
    */
-  post(losses: Float32Array, epoch: number): number {
+  post(losses: Float32Array, epoch: number, trainingSeconds: number): number {
     this.pending = 0;
     this.lastPost = performance.now();
     let finite = 0;
@@ -48,9 +48,18 @@ export class LossChunker {
       this.all.set(chunk, this.posted);
       const { runId } = this;
       const totalBatches = this.all.length;
-      this.emit({ type: 'metrics', runId, epoch, firstBatch: this.posted, losses: chunk, totalBatches }, [
-        chunk.buffer,
-      ]);
+      this.emit(
+        {
+          type: 'metrics',
+          runId,
+          epoch,
+          firstBatch: this.posted,
+          losses: chunk,
+          totalBatches,
+          trainingSeconds,
+        },
+        [chunk.buffer],
+      );
     }
     this.posted += finite;
     return finite < losses.length ? this.posted : -1;

@@ -80,9 +80,23 @@ describe.each<BackendName>(['cpu', 'js'])('trainer on real MNIST (backend %s)', 
     expect(mean(r.losses.slice(-100))).toBeLessThan(mean(r.losses.slice(0, 100)) * 0.5);
     const [end] = r.of('epochEnd');
     expect(end.testAccuracy).toBeGreaterThan(0.85);
-    expect(end.trainAccuracySamples).toBe(10_000);
+    // At the epoch's end, all of both sets; the batches' mean loss beside it.
+    expect([end.trainCount, end.testCount, end.full]).toEqual([10_000, 2_000, true]);
     expect(end.lastBatch).toBe(999);
-    expect(end.trainLoss).toBeCloseTo(mean(r.losses), 4);
+    expect(end.batch).toBe(1000);
+    expect(end.meanBatchLoss).toBeCloseTo(mean(r.losses), 4);
+    expect(end.confusion.reduce((a, b) => a + b, 0)).toBe(2_000);
+    const diagonal = end.confusion.filter((_, i) => i % 11 === 0).reduce((a, b) => a + b, 0);
+    expect(diagonal / 2_000).toBeCloseTo(end.testAccuracy, 10);
+    // Every 50 batches (about 20 an epoch) on 1,000-image slices of each set, in order.
+    const measured = r.of('measurement');
+    expect(measured.map((m) => m.batch)).toEqual(Array.from({ length: 19 }, (_, i) => (i + 1) * 50));
+    expect(measured.every((m) => m.trainCount === 1000 && m.testCount === 1000 && !m.full)).toBe(true);
+    expect(measured.at(-1)!.testAccuracy).toBeGreaterThan(0.8);
+    // Training time without the measurements: they are inline here, and kept apart.
+    const times = measured.map((m) => m.trainingSeconds);
+    expect(times.every((t, i) => i === 0 || t >= times[i - 1])).toBe(true);
+    expect(end.trainingSeconds).toBeGreaterThanOrEqual(times.at(-1)!);
     expect(end.samplesPerSecond).toBeGreaterThan(0);
     expect(r.of('state').map((m) => m.state)).toEqual(['training', 'done']);
     // Same tensors after every batch.

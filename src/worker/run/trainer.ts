@@ -10,10 +10,12 @@ import { DataNotReady } from '../../engines/data';
 import type { Engine } from '../../engines/engine';
 import { netLayout, type NetLayout } from '../../engines/layout';
 import { slotCount } from '../../engines/optimizer';
-import { learningRateAt, validateConfig, type TrainConfig } from '../../shared/config';
-import type { RunState } from '../../shared/protocol';
+import { evalInterval, learningRateAt, validateConfig, type TrainConfig } from '../../shared/config';
+import type { EpochSummary, Measurement, RunState } from '../../shared/protocol';
 import { mulberry32, shuffledIndices } from '../../shared/random';
 import { initialState, type Session } from '../session';
+import { Cancelled, type MeasureJob, type MeasureResult } from '../evaluation/evaluator';
+import { InlineEvaluator, type EvaluatorPort } from '../evaluation/port';
 import { BatchCursor } from './cursor';
 import { LossChunker, type Emit } from './lossChunker';
 import { DeviceLost, failureOf, recover, type BackendGuard } from './recovery';
@@ -35,10 +37,8 @@ const CHECKPOINT_MS = 2000;
 export const MAX_STEP_MS = 250;
 /** The batch a step's time is measured at, before a run with a larger batch starts. */
 const PROBE_BATCH = 32;
-/** In-sample accuracy is measured on this many training images (a fixed random subset). */
-export const TRAIN_EVAL_SAMPLES = 10_000;
-/** The subset is the same in every run and every seed, so accuracies stay comparable. */
-const TRAIN_EVAL_SEED = 20_240_601;
+/** The measured slices are the same in every run and every seed, so runs stay comparable. */
+const SLICE_SEED = 20_240_601;
 
 export interface TrainOptions {
   runId: number;
@@ -47,16 +47,26 @@ export interface TrainOptions {
   emit: Emit;
   control: RunControl;
   guard?: BackendGuard;
+  /** Where measurements are taken; inline on this thread when not given. */
+  evaluator?: EvaluatorPort;
   /** Called after every batch (tests check numTensors here). */
   afterBatch?: (globalBatch: number) => void;
 }
 
+/** What an epoch's summary adds to its measurement (protocol.ts's EpochSummary). */
+type EpochFields = Omit<EpochSummary, keyof Measurement> & { epoch: number };
+
 export type RunOutcome = 'done' | 'stopped' | 'diverged' | 'invalid' | 'failed';
 
-/** The rows of a training set of `count` images that measure in-sample accuracy, ascending. */
-export function trainEvalSubset(count: number): Int32Array {
-  const n = Math.min(count, TRAIN_EVAL_SAMPLES);
-  return shuffledIndices(count, mulberry32(TRAIN_EVAL_SEED)).slice(0, n).sort();
+/**
+ * The fixed random slice of a set of `count` images that the measurements during a run read:
+ * `size` rows (all when fewer), ascending; the same for both sets' sizes in every run.
+ */
+export function evalSlice(count: number, size: number, stream: number): Int32Array {
+  const n = Math.min(count, size);
+  return shuffledIndices(count, mulberry32(SLICE_SEED + stream))
+    .slice(0, n)
+    .sort();
 }
 
 /**
@@ -129,10 +139,19 @@ class TrainingRun {
   private readonly cursor: BatchCursor;
   private readonly losses: LossChunker;
   private readonly snapshots: SnapshotKeeper;
-  private readonly trainRows: Int32Array;
+  private readonly evaluator: EvaluatorPort;
+  /** The slices of both sets measured every `evalEvery` batches. */
+  private readonly trainSlice: Int32Array;
+  private readonly testSlice: Int32Array;
+  private readonly evalEvery: number;
+  /** Measurements under way on the evaluator's thread. */
+  private readonly measuring = new Set<Promise<void>>();
   private engine: Engine;
-  private epochStart = performance.now();
-  private pausedMs = 0;
+  /** performance.now() at the start, and the ms since spent paused or waiting for measurements. */
+  private readonly started = performance.now();
+  private idleMs = 0;
+  /** Training ms when the current epoch started. */
+  private epochStartMs = 0;
   private lastYield = performance.now();
   /** The global index of the first batch whose loss was not finite. */
   private divergedAt = 0;
@@ -141,18 +160,27 @@ class TrainingRun {
   constructor(o: TrainOptions) {
     this.o = o;
     const { config, session } = o;
-    const count = session.data.require().train.count;
+    const { train, test } = session.data.require();
     this.layout = netLayout(config.model);
-    this.cursor = new BatchCursor(count, config.batchSize, config.epochs, config.seed);
+    this.cursor = new BatchCursor(train.count, config.batchSize, config.epochs, config.seed);
     this.losses = new LossChunker(o.runId, this.cursor.total, o.emit);
     const floats = this.layout.paramCount * (1 + slotCount(config.optimizer));
     this.snapshots = new SnapshotKeeper(initialState(this.layout, config.seed), floats);
-    this.trainRows = trainEvalSubset(count);
+    this.evaluator = o.evaluator ?? new InlineEvaluator(session.data);
+    this.evaluator.cancelBefore(o.runId);
+    this.trainSlice = evalSlice(train.count, config.evalSamples, 0);
+    this.testSlice = evalSlice(test.count, config.evalSamples, 1);
+    this.evalEvery = evalInterval(config, this.cursor.perEpoch);
     this.engine = session.install(this.layout, config.optimizer, this.snapshots.good.state);
     session.trained = false;
   }
 
-  /** The loop: a batch, its losses now and then, an epoch's evaluation, pause and stop. */
+  /** Milliseconds of training so far: pauses and waits for measurements left out. */
+  private trainingMs(): number {
+    return performance.now() - this.started - this.idleMs;
+  }
+
+  /** The loop: a batch, its losses now and then, measurements, an epoch's end, pause and stop. */
   async loop(): Promise<RunOutcome> {
     const { cursor, losses, o } = this;
     this.state('training');
@@ -171,12 +199,14 @@ class TrainingRun {
           return this.diverged();
         o.afterBatch?.(cursor.next - 1);
         if (epochDone) await this.endEpoch();
+        else if (cursor.next % this.evalEvery === 0) await this.measure(null);
         if (performance.now() - this.lastYield >= YIELD_MS) {
           await yieldToEventLoop();
           this.lastYield = performance.now();
         }
         if (o.control.pauseRequested) await this.pause();
         if (o.control.stopRequested) {
+          // What is being measured still arrives; the run does not wait for it.
           this.state('stopped');
           return 'stopped';
         }
@@ -184,6 +214,8 @@ class TrainingRun {
         if (!(await this.recover(e))) return 'failed';
       }
     }
+    // Done means every number of the run is in: the last epoch's measurement too.
+    while (this.measuring.size > 0) await Promise.all(this.measuring);
     this.state('done');
     return 'done';
   }
@@ -194,8 +226,7 @@ class TrainingRun {
 
   private startEpoch(order: Int32Array): void {
     this.engine.setOrder(order);
-    this.epochStart = performance.now();
-    this.pausedMs = 0;
+    this.epochStartMs = this.trainingMs();
   }
 
   /**
@@ -206,7 +237,7 @@ class TrainingRun {
     const withState = this.snapshots.due(epochDone);
     const { losses, state } = await this.guarded(this.engine.drain(withState));
     if (this.o.guard?.lost()) throw new DeviceLost();
-    const bad = this.losses.post(losses, this.cursor.epoch);
+    const bad = this.losses.post(losses, this.cursor.epoch, this.trainingMs() / 1000);
     if (bad >= 0) {
       this.divergedAt = bad;
       return false;
@@ -231,26 +262,69 @@ class TrainingRun {
     ]);
   }
 
-  /** The epoch's summary: mean training loss, in-sample and test accuracy, time without evaluation. */
+  /**
+   * Measures the weights as they are now: on the slices of both sets, or (`epoch` given, at its
+   * end) on all of both, which posts the epoch's summary. On the evaluator's own thread training
+   * goes on meanwhile; inline, it waits, and the wait is not training time.
+   */
+  private async measure(epoch: Omit<EpochFields, 'confusion'> | null): Promise<void> {
+    const { o, cursor } = this;
+    const waitStart = performance.now();
+    const { params } = await this.guarded(this.engine.readState());
+    if (o.guard?.lost()) throw new DeviceLost();
+    const job: MeasureJob = {
+      runId: o.runId,
+      model: o.config.model,
+      params,
+      batch: cursor.next,
+      epoch: cursor.next / cursor.perEpoch,
+      trainingSeconds: this.trainingMs() / 1000,
+      trainRows: epoch ? null : this.trainSlice,
+      testRows: epoch ? null : this.testSlice,
+    };
+    const measured = this.evaluator.measure(job).then(
+      (result) => this.post(result, epoch),
+      (e: unknown) => {
+        if (e instanceof Cancelled) return;
+        o.emit({
+          type: 'error',
+          code: 'internal',
+          runId: o.runId,
+          message: `A measurement at batch ${job.batch} failed: ${(e as Error).message ?? String(e)}`,
+        });
+      },
+    );
+    if (this.evaluator.inline) {
+      await measured;
+      this.idleMs += performance.now() - waitStart;
+      return;
+    }
+    this.measuring.add(measured);
+    void measured.finally(() => this.measuring.delete(measured));
+  }
+
+  private post(
+    { measurement, confusion }: MeasureResult,
+    epoch: Omit<EpochFields, 'confusion'> | null,
+  ): void {
+    if (!epoch) {
+      this.o.emit({ type: 'measurement', ...measurement });
+      return;
+    }
+    this.o.emit({ type: 'epochEnd', ...measurement, ...epoch, confusion: Array.from(confusion) });
+  }
+
+  /** The epoch's end: its pace, then the measurement on all of both sets (measure). */
   private async endEpoch(): Promise<void> {
     const { o, cursor } = this;
-    const seconds = (performance.now() - this.epochStart - this.pausedMs) / 1000;
+    const seconds = (this.trainingMs() - this.epochStartMs) / 1000;
     const last = cursor.next - 1;
-    const trainEval = await this.guarded(o.session.evaluate('train', this.trainRows));
-    const testEval = await this.guarded(o.session.evaluate('test'));
-    if (o.guard?.lost()) throw new DeviceLost();
     const n = o.session.data.require().train.count;
-    o.emit({
-      type: 'epochEnd',
-      runId: o.runId,
+    await this.measure({
       epoch: cursor.epoch,
       epochs: o.config.epochs,
       lastBatch: last,
-      trainLoss: this.losses.mean(last + 1 - cursor.perEpoch, last),
-      trainAccuracy: trainEval.accuracy,
-      trainAccuracySamples: trainEval.count,
-      testAccuracy: testEval.accuracy,
-      testLoss: testEval.loss,
+      meanBatchLoss: this.losses.mean(last + 1 - cursor.perEpoch, last),
       learningRate: learningRateAt(o.config, cursor.epoch),
       seconds,
       samplesPerSecond: n / seconds,
@@ -262,7 +336,7 @@ class TrainingRun {
     const pausedAt = performance.now();
     this.state('paused');
     await control.waitForResume();
-    this.pausedMs += performance.now() - pausedAt;
+    this.idleMs += performance.now() - pausedAt;
     if (!control.stopRequested) this.state('training');
   }
 

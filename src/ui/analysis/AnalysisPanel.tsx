@@ -1,0 +1,186 @@
+/**
+ * Where the model errs, after every epoch: the test set's confusion matrix, per-class figures,
+ * the digits of a chosen cell and the most confident mistakes; and what the model is. The digits
+ * come from the worker's last full measurement, the same one the matrix counts.
+ */
+import { useEffect, useState } from 'react';
+import type { MetricsStore } from '../../client/metricsStore';
+import type { TrainingClient } from '../../client/trainingClient';
+import type { ModelSpec } from '../../shared/modelSpec';
+import type { AnalysedDigit } from '../../shared/protocol';
+import { useStoreMemo } from '../hooks/useStoreVersion';
+import { classFigures, count, matrixAccuracy, type Cell } from './analysis';
+import { ConfusionMatrix } from './ConfusionMatrix';
+import { DigitList } from './DigitList';
+import { ModelSummary } from './ModelSummary';
+
+/** Digits shown for a cell, and in the gallery. */
+const CELL_LIMIT = 60;
+const GALLERY_LIMIT = 24;
+
+interface Props {
+  store: MetricsStore;
+  client: TrainingClient;
+  /** The model of the run shown, or of the settings before any run; null when they are invalid. */
+  model: ModelSpec | null;
+}
+
+type Digits =
+  | { status: 'loading' }
+  | { status: 'ready'; total: number; digits: AnalysedDigit[] }
+  | { status: 'error'; message: string };
+
+/** The digits of `query` at the run's epoch, fetched again when either changes. */
+function useDigits(
+  client: TrainingClient,
+  runId: number | null,
+  epoch: number | null,
+  cell: Cell | null,
+  limit: number,
+  enabled: boolean,
+): Digits {
+  const truth = cell?.truth;
+  const predicted = cell?.predicted;
+  const key = JSON.stringify([runId, epoch, truth, predicted, limit]);
+  const [answer, setAnswer] = useState<{ key: string; digits: Digits } | null>(null);
+  useEffect(() => {
+    if (!enabled || runId === null || epoch === null) return;
+    let live = true;
+    client.mistakes({ runId, truth, predicted, limit }).then(
+      (a) => live && setAnswer({ key, digits: { status: 'ready', total: a.total, digits: a.digits } }),
+      (e: Error) => live && setAnswer({ key, digits: { status: 'error', message: e.message } }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [client, key, runId, epoch, truth, predicted, limit, enabled]);
+  // Until the answer to this very query arrives, it is loading.
+  return answer?.key === key ? answer.digits : { status: 'loading' };
+}
+
+const pct = (v: number) => (Number.isNaN(v) ? '–' : `${(v * 100).toFixed(1)}%`);
+
+export function AnalysisPanel({ store, client, model }: Props) {
+  const epochs = useStoreMemo(store.measurements, () => store.getEpochs());
+  const latest = epochs.at(-1) ?? null;
+  const [selected, setSelected] = useState<Cell | null>(null);
+  const runId = latest?.runId ?? null;
+  const epoch = latest?.epoch ?? null;
+  // A new run forgets the cell chosen in the last one.
+  const [cellRun, setCellRun] = useState(runId);
+  if (cellRun !== runId) {
+    setCellRun(runId);
+    setSelected(null);
+  }
+  const cellDigits = useDigits(client, runId, epoch, selected, CELL_LIMIT, selected !== null);
+  const gallery = useDigits(client, runId, epoch, null, GALLERY_LIMIT, true);
+
+  return (
+    <div className="analysis">
+      <section className="panel" aria-labelledby="matrix-title">
+        <h2 id="matrix-title">Where the model errs</h2>
+        {!latest ? (
+          <p className="hint">
+            After each epoch the test set&apos;s confusion matrix appears here: which digits the model
+            mistakes for which. Press Train on the Train tab.
+          </p>
+        ) : (
+          <>
+            <p className="analysis-summary" data-testid="analysis.summary">
+              Epoch {latest.epoch} of {latest.epochs}: {(matrixAccuracy(latest.confusion) * 100).toFixed(2)}%
+              of {latest.testCount.toLocaleString('en-US')} test images read right (the diagonal). Choose a
+              cell to see its digits.
+            </p>
+            <ConfusionMatrix confusion={latest.confusion} selected={selected} onSelect={setSelected} />
+            {selected && (
+              <div className="cell-digits">
+                <h3>
+                  True {selected.truth}, predicted {selected.predicted}:{' '}
+                  {count(latest.confusion, selected).toLocaleString('en-US')} images, most confident first
+                </h3>
+                <DigitsView
+                  name={`Mistakes: true ${selected.truth}, predicted ${selected.predicted}`}
+                  digits={cellDigits}
+                />
+              </div>
+            )}
+            <ClassTable confusion={latest.confusion} />
+          </>
+        )}
+      </section>
+      {latest && (
+        <section className="panel" aria-labelledby="gallery-title">
+          <h2 id="gallery-title">Most confident mistakes</h2>
+          <p className="hint">The test digits the model got wrong while surest of itself.</p>
+          <DigitsView name="Most confident mistakes" digits={gallery} />
+        </section>
+      )}
+      <section className="panel" aria-labelledby="summary-title">
+        <h2 id="summary-title">The model</h2>
+        {model ? (
+          <ModelSummary spec={model} />
+        ) : (
+          <p className="hint">
+            Fix the settings marked in red on the Train tab to see the model they describe.
+          </p>
+        )}
+      </section>
+    </div>
+  );
+}
+
+function DigitsView({ name, digits }: { name: string; digits: Digits }) {
+  if (digits.status === 'loading') return <p className="hint">Loading the digits…</p>;
+  if (digits.status === 'error')
+    return (
+      <p className="field-error" role="alert">
+        {digits.message}
+      </p>
+    );
+  return (
+    <>
+      {digits.total > digits.digits.length && (
+        <p className="hint">
+          The {digits.digits.length} most confident of {digits.total.toLocaleString('en-US')}.
+        </p>
+      )}
+      <DigitList name={name} digits={digits.digits} />
+    </>
+  );
+}
+
+function ClassTable({ confusion }: { confusion: readonly number[] }) {
+  const rows = classFigures(confusion);
+  return (
+    <div className="table-scroll">
+      <table className="data-table" aria-label="Per-class figures">
+        <caption>
+          Per digit. Accuracy: the share of its images read right (its recall). Precision: of the images read
+          as it, the share that are.
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">Digit</th>
+            <th scope="col">Images</th>
+            <th scope="col">Right</th>
+            <th scope="col">Accuracy</th>
+            <th scope="col">Precision</th>
+            <th scope="col">Recall</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={r.digit}>
+              <th scope="row">{r.digit}</th>
+              <td>{r.images}</td>
+              <td>{r.correct}</td>
+              <td>{pct(r.accuracy)}</td>
+              <td>{pct(r.precision)}</td>
+              <td>{pct(r.recall)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
