@@ -21,7 +21,9 @@ test('axe finds no serious or critical violation, before and after training', as
   await check('after training, with a digit drawn');
 });
 
-test('the charts add no tab stops of their own', async ({ app }) => {
+test('the chart plots add no tab stops of their own; the chart controls are all reachable', async ({
+  app,
+}) => {
   await app.open();
   await app.waitForData();
   await app.setSettings({ 'Batch size': '128', Epochs: '1' });
@@ -29,10 +31,20 @@ test('the charts add no tab stops of their own', async ({ app }) => {
   await expect(app.page.getByTestId('status.run')).toHaveText('done', { timeout: 120_000 });
   const stops = await app.page
     .locator(
-      '[aria-label="Charts"] [tabindex]:not([tabindex="-1"]), [aria-label="Charts"] button, [aria-label="Charts"] a[href]',
+      ['[tabindex]:not([tabindex="-1"])', 'button', 'a[href]', 'input', 'select']
+        .map((s) => `[aria-label="Charts"] .chart-plot ${s}`)
+        .join(', '),
     )
     .count();
   expect(stops).toBe(0);
+  // What the section does offer, each a control of its own with its name.
+  const charts = app.page.getByRole('region', { name: 'Charts' });
+  await expect(charts.getByRole('slider', { name: 'Smoothing' })).toBeEnabled();
+  await expect(charts.getByRole('checkbox', { name: 'Log scale' })).toBeEnabled();
+  await expect(charts.getByRole('combobox', { name: 'X axis' })).toBeEnabled();
+  await expect(charts.getByRole('button', { name: 'Download CSV' })).toBeEnabled();
+  await expect(charts.getByRole('button', { name: 'Show loss data' })).toBeEnabled();
+  await expect(charts.getByRole('button', { name: 'Show accuracy data' })).toBeEnabled();
 });
 
 test('after Train and after Stop, focus stays on a control, not on the page', async ({ app }) => {

@@ -154,10 +154,11 @@ test('a message does not move the drawing pad under the pen', async ({ app }) =>
   await app.open();
   await app.waitForData();
   const pad = app.page.getByLabel('Drawing pad');
-  const before = (await pad.boundingBox())!;
   // A diverging run raises a message while the user may be drawing.
   await app.setSettings({ 'Learning rate': '1', 'Batch size': '100', 'Hidden layers': '64, 64, 64, 64, 64' });
   await app.page.getByLabel('Optimizer', { exact: true }).selectOption('momentum');
+  // Measured after the settings: filling a field may scroll it into view.
+  const before = (await pad.boundingBox())!;
   await app.button('Train').click();
   await expect(app.page.getByRole('alert')).toContainText(/learning rate/i, { timeout: 120_000 });
   const after = (await pad.boundingBox())!;

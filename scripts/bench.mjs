@@ -188,10 +188,13 @@ for (const backend of BACKENDS) {
  * accuracies, messages per second, the main thread's longest task.
  * @param {string} preset
  * @param {number | undefined} stopAtAccuracy stop once an epoch reaches this test accuracy
+ * @param {Record<string, string>} [settings] fields to change after the preset, by label
  */
-async function trainPreset(preset, stopAtAccuracy) {
+async function trainPreset(preset, stopAtAccuracy, settings = {}) {
   const { page, backendText } = await openApp('auto');
   await page.getByRole('button', { name: preset, exact: true }).click();
+  for (const [label, value] of Object.entries(settings))
+    await page.getByLabel(label, { exact: true }).fill(value);
   const clickAt = await page.evaluate(() => {
     const w = /** @type {any} */ (window);
     w.benchLongTasks.length = 0;
@@ -267,6 +270,13 @@ async function trainPreset(preset, stopAtAccuracy) {
       .reduce((/** @type {number} */ s, /** @type {any} */ e) => s + e.seconds, 0)
       .toFixed(2),
     testAccuracy: epochs.length ? epochs[epochs.length - 1].testAccuracy : null,
+    // Measurements on the slices during the run, and the seconds they took on their own thread.
+    measurements: events.filter((/** @type {any} */ e) => e.msg.type === 'measurement' && e.t > clickAt)
+      .length,
+    measurementSeconds: +events
+      .filter((/** @type {any} */ e) => e.msg.type === 'measurement' && e.t > clickAt)
+      .reduce((/** @type {number} */ s, /** @type {any} */ e) => s + e.msg.evalSeconds, 0)
+      .toFixed(3),
     secondsTo97: epochs.find((/** @type {any} */ e) => e.testAccuracy >= 0.97)?.at ?? null,
   };
   return { page, result };
@@ -329,8 +339,15 @@ async function drawToPrediction(page) {
 let tutorial = null;
 let drawMs = NaN;
 const tutorialRuns = [];
+/** The Tutorial with no measurement during its epochs ("Evaluate every" past the run's end). */
+const unmeasuredRuns = [];
 if (!quick) {
   for (let i = 0; i < runs; i++) {
+    // Interleaved, so that a machine that slows down mid-bench slows both alike.
+    const bare = await trainPreset('Tutorial', undefined, { 'Evaluate every': '1000000' });
+    unmeasuredRuns.push(bare.result);
+    print({ case: 'tutorial-without-measurements', run: i + 1, ...bare.result });
+    await bare.page.close();
     const { page, result } = await trainPreset('Tutorial', undefined);
     tutorialRuns.push(result);
     print({ case: 'tutorial', run: i + 1, ...result });
@@ -338,6 +355,16 @@ if (!quick) {
     await page.close();
   }
   tutorial = tutorialRuns.sort((a, b) => a.trainSeconds - b.trainSeconds)[Math.floor((runs - 1) / 2)];
+  const withSeconds = median(tutorialRuns.map((r) => r.trainSeconds));
+  const withoutSeconds = median(unmeasuredRuns.map((r) => r.trainSeconds));
+  print({
+    case: 'measurement-cost',
+    tutorialSeconds: withSeconds,
+    tutorialSecondsWithoutMeasurements: withoutSeconds,
+    measurementsPerRun: tutorial.measurements,
+    measurementSecondsOnTheirThread: median(tutorialRuns.map((r) => r.measurementSeconds)),
+    trainingTimeAdded: +(withSeconds / withoutSeconds - 1).toFixed(3),
+  });
 }
 const fastRuns = [];
 for (let i = 0; i < runs; i++) {
@@ -466,6 +493,16 @@ console.log(
     backend: (tutorial ?? fastRuns[0])?.backend.split(':')[0] ?? null,
     tutorialTrainSeconds: tutorial?.trainSeconds ?? null,
     tutorialTestAccuracy: tutorial?.testAccuracy ?? null,
+    tutorialSecondsWithoutMeasurements: unmeasuredRuns.length
+      ? median(unmeasuredRuns.map((r) => r.trainSeconds))
+      : null,
+    measurementCost: unmeasuredRuns.length
+      ? +(
+          median(tutorialRuns.map((r) => r.trainSeconds)) /
+            median(unmeasuredRuns.map((r) => r.trainSeconds)) -
+          1
+        ).toFixed(3)
+      : null,
     fastestPreset: 'Fast',
     secondsTo97: Number.isFinite(fast) ? +fast.toFixed(2) : null,
     longestMainThreadTaskMs: longest,
