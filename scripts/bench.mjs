@@ -336,8 +336,48 @@ async function drawToPrediction(page) {
   return median(timed);
 }
 
+/**
+ * The Analysis tab after a run: its opening (matrix, per-class table, gallery) and a click on the
+ * biggest mistake (its digits), with the main thread's long tasks meanwhile.
+ * @param {import('@playwright/test').Page} page
+ */
+async function analysisTasks(page) {
+  await page.evaluate(() => {
+    /** @type {any} */ (window).benchLongTasks.length = 0;
+  });
+  const t0 = Date.now();
+  await page.getByRole('tab', { name: 'Analysis' }).click();
+  await page.getByRole('list', { name: 'Most confident mistakes' }).getByRole('listitem').first().waitFor();
+  const openMs = Date.now() - t0;
+  const cells = await page
+    .getByRole('table', { name: 'Confusion matrix' })
+    .getByRole('button')
+    .evaluateAll((bs) => bs.map((b) => [b.getAttribute('aria-label') ?? '', Number(b.textContent)]));
+  const [label, count] = cells.sort((a, b) => Number(b[1]) - Number(a[1]))[0];
+  const t1 = Date.now();
+  await page.getByRole('button', { name: String(label), exact: true }).click();
+  const m = /true (\d), predicted (\d)/.exec(String(label));
+  await page
+    .getByRole('list', { name: `Mistakes: true ${m?.[1]}, predicted ${m?.[2]}` })
+    .getByRole('listitem')
+    .first()
+    .waitFor();
+  const cellMs = Date.now() - t1;
+  const longTasks = await page.evaluate(() => /** @type {any} */ (window).benchLongTasks);
+  await page.getByRole('tab', { name: 'Train' }).click();
+  return {
+    openToGalleryMs: openMs,
+    biggestCell: label,
+    biggestCellCount: count,
+    cellToDigitsMs: cellMs,
+    longestMainThreadTaskMs: Math.round(Math.max(0, ...longTasks)),
+    longTasksOver50: longTasks.length,
+  };
+}
+
 let tutorial = null;
 let drawMs = NaN;
+let analysis = null;
 const tutorialRuns = [];
 /** The Tutorial with no measurement during its epochs ("Evaluate every" past the run's end). */
 const unmeasuredRuns = [];
@@ -351,7 +391,11 @@ if (!quick) {
     const { page, result } = await trainPreset('Tutorial', undefined);
     tutorialRuns.push(result);
     print({ case: 'tutorial', run: i + 1, ...result });
-    if (i === runs - 1) drawMs = await drawToPrediction(page);
+    if (i === runs - 1) {
+      drawMs = await drawToPrediction(page);
+      analysis = await analysisTasks(page);
+      print({ case: 'analysis-tab', ...analysis });
+    }
     await page.close();
   }
   tutorial = tutorialRuns.sort((a, b) => a.trainSeconds - b.trainSeconds)[Math.floor((runs - 1) / 2)];
@@ -506,6 +550,7 @@ console.log(
     fastestPreset: 'Fast',
     secondsTo97: Number.isFinite(fast) ? +fast.toFixed(2) : null,
     longestMainThreadTaskMs: longest,
+    analysisLongestTaskMs: analysis?.longestMainThreadTaskMs ?? null,
     drawToPredictionMs: Number.isFinite(drawMs) ? +drawMs.toFixed(1) : null,
     pytorchTutorialSeconds: pytorch?.train_total_s ?? null,
     pytorchSecondsTo97,

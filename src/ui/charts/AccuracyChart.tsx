@@ -1,5 +1,5 @@
 import { memo, useMemo } from 'react';
-import { CartesianGrid, ComposedChart, ReferenceLine, ResponsiveContainer, XAxis, YAxis } from 'recharts';
+import { CartesianGrid, ComposedChart, ResponsiveContainer, YAxis } from 'recharts';
 import type { MetricsStore } from '../../client/metricsStore';
 import { useStoreMemo } from '../hooks/useStoreVersion';
 import { MeasurementTable, ShowData } from './MeasurementTable';
@@ -15,6 +15,7 @@ import {
   type XScale,
 } from './series';
 import { ChartLegend, SeriesDots, SeriesPath } from './SvgSeries';
+import { epochLines, timeAxis, type Boundary } from './timeAxis';
 
 export interface AccuracyChartProps {
   store: MetricsStore;
@@ -100,7 +101,7 @@ interface AccuracyPlotProps {
   test: MeasuredSeries;
   floor: number;
   x: XScale;
-  boundaries: { epoch: number; x: number }[];
+  boundaries: Boundary[];
   smoothing: number;
   empty: boolean;
   height: number;
@@ -126,25 +127,7 @@ const AccuracyPlot = memo(function AccuracyPlot({
           margin={{ top: 8, right: 16, bottom: 12, left: 0 }}
         >
           <CartesianGrid stroke={CHART_COLORS.grid} vertical={false} />
-          <XAxis
-            type="number"
-            // No item hands this axis data, but without a dataKey recharts draws no scale at all.
-            dataKey="x"
-            domain={[0, x.max]}
-            // Fixed domains: the series draw themselves (SvgSeries.tsx) and hand recharts no data.
-            allowDataOverflow
-            allowDecimals={x.mode !== 'batches'}
-            tickFormatter={x.format}
-            stroke={CHART_COLORS.axis}
-            fontSize={12}
-            label={{
-              value: x.label,
-              position: 'insideBottomRight',
-              offset: -6,
-              fill: CHART_COLORS.axis,
-              fontSize: 11,
-            }}
-          />
+          {timeAxis(x)}
           <YAxis
             type="number"
             dataKey="y"
@@ -156,20 +139,7 @@ const AccuracyPlot = memo(function AccuracyPlot({
             stroke={CHART_COLORS.axis}
             fontSize={12}
           />
-          {boundaries.map((b) => (
-            <ReferenceLine
-              key={b.epoch}
-              x={b.x}
-              stroke={CHART_COLORS.boundary}
-              strokeDasharray="4 4"
-              label={{
-                value: `E${b.epoch}`,
-                position: 'insideTopRight',
-                fill: CHART_COLORS.axis,
-                fontSize: 11,
-              }}
-            />
-          ))}
+          {epochLines(boundaries)}
           {smoothing > 0 && <SeriesPath points={train.raw} stroke={CHART_COLORS.trainFaint} width={1} />}
           {smoothing > 0 && <SeriesPath points={test.raw} stroke={CHART_COLORS.testFaint} width={1} />}
           <SeriesPath points={train.smoothed} stroke={CHART_COLORS.train} width={2} />

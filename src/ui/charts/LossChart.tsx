@@ -1,5 +1,5 @@
 import { memo, useDeferredValue, useMemo } from 'react';
-import { CartesianGrid, ComposedChart, ReferenceLine, ResponsiveContainer, XAxis, YAxis } from 'recharts';
+import { CartesianGrid, ComposedChart, ResponsiveContainer, YAxis } from 'recharts';
 import type { MetricsStore } from '../../client/metricsStore';
 import { useStoreMemo } from '../hooks/useStoreVersion';
 import { MeasurementTable, ShowData } from './MeasurementTable';
@@ -21,6 +21,7 @@ import {
   type XScale,
 } from './series';
 import { ChartLegend, SeriesDots, SeriesPath } from './SvgSeries';
+import { epochLines, timeAxis, type Boundary } from './timeAxis';
 
 export interface LossChartProps {
   store: MetricsStore;
@@ -119,7 +120,7 @@ interface LossPlotProps {
   series: LossSeries;
   train: MeasuredSeries;
   test: MeasuredSeries;
-  boundaries: { epoch: number; x: number }[];
+  boundaries: Boundary[];
   yAxis: ValueAxis;
   x: XScale;
   logScale: boolean;
@@ -151,25 +152,7 @@ const LossPlot = memo(function LossPlot({
           margin={{ top: 8, right: 12, bottom: 12, left: 0 }}
         >
           <CartesianGrid stroke={CHART_COLORS.grid} vertical={false} />
-          <XAxis
-            type="number"
-            // No item hands this axis data, but without a dataKey recharts draws no scale at all.
-            dataKey="x"
-            domain={[0, x.max]}
-            // Fixed domains: no graphical item hands recharts data (the series draw themselves).
-            allowDataOverflow
-            allowDecimals={x.mode !== 'batches'}
-            tickFormatter={x.format}
-            stroke={CHART_COLORS.axis}
-            fontSize={12}
-            label={{
-              value: x.label,
-              position: 'insideBottomRight',
-              offset: -6,
-              fill: CHART_COLORS.axis,
-              fontSize: 11,
-            }}
-          />
+          {timeAxis(x)}
           <YAxis
             type="number"
             dataKey="y"
@@ -183,20 +166,7 @@ const LossPlot = memo(function LossPlot({
             stroke={CHART_COLORS.axis}
             fontSize={12}
           />
-          {boundaries.map((b) => (
-            <ReferenceLine
-              key={b.epoch}
-              x={b.x}
-              stroke={CHART_COLORS.boundary}
-              strokeDasharray="4 4"
-              label={{
-                value: `E${b.epoch}`,
-                position: 'insideTopRight',
-                fill: CHART_COLORS.axis,
-                fontSize: 11,
-              }}
-            />
-          ))}
+          {epochLines(boundaries)}
           <SeriesPath points={series.raw} stroke={CHART_COLORS.lossFaint} width={1} />
           <SeriesPath points={series.smoothed} stroke={CHART_COLORS.loss} width={2} />
           {faint && <SeriesPath points={train.raw} stroke={CHART_COLORS.trainFaint} width={1} />}
