@@ -13,6 +13,7 @@
  */
 import { NUM_CLASSES } from '../../shared/mnist';
 import type { MlpLayout } from '../layout';
+import { SimdForward } from './simdForward';
 import type { SparseImages } from './sparseImages';
 
 /** Rows evaluated per forward pass: big enough to amortize the loop set-up, small enough for L2. */
@@ -47,6 +48,8 @@ export class CpuMlp {
 
   /** Whether layer 1 reads a dense input (loadDense, the CNN head) instead of sparse images. */
   private dense = false;
+  /** The SIMD forward pass, made on the first logits call; null where it cannot run. */
+  private simd: SimdForward | null | undefined = undefined;
 
   constructor(
     layout: MlpLayout,
@@ -385,6 +388,9 @@ export class CpuMlp {
    * Logits [count, 10] (a new array) of images rows[0 .. count) (or 0 .. count when rows is null).
    */
   logits(images: SparseImages, rows: Int32Array | null, count: number): Float32Array {
+    // In WebAssembly SIMD where it runs (simdForward.ts): ~4x fewer instructions per output.
+    if (this.simd === undefined) this.simd = SimdForward.create(this.layout);
+    if (this.simd) return this.simd.logits(this.params, images, rows, count);
     const out = new Float32Array(count * NUM_CLASSES);
     const L = this.layout.layers.length;
     for (let start = 0; start < count; start += EVAL_CHUNK) {

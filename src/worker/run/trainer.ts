@@ -35,6 +35,11 @@ const CHECKPOINT_MS = 2000;
  * steps, and the page takes a worker silent for 4 s for a dead one.
  */
 export const MAX_STEP_MS = 250;
+/**
+ * Measurements that may wait on the evaluator's thread; past this the run waits for it (and the
+ * wait is not training time): each holds a copy of the weights, and none is dropped.
+ */
+const MAX_PENDING_MEASUREMENTS = 4;
 /** The batch a step's time is measured at, before a run with a larger batch starts. */
 const PROBE_BATCH = 32;
 /** The measured slices are the same in every run and every seed, so runs stay comparable. */
@@ -270,6 +275,9 @@ class TrainingRun {
   private async measure(epoch: Omit<EpochFields, 'confusion'> | null): Promise<void> {
     const { o, cursor } = this;
     const waitStart = performance.now();
+    while (this.measuring.size >= MAX_PENDING_MEASUREMENTS) await Promise.race(this.measuring);
+    this.idleMs += performance.now() - waitStart;
+    // Reading the weights is the training thread's own cost: training time.
     const { params } = await this.guarded(this.engine.readState());
     if (o.guard?.lost()) throw new DeviceLost();
     const job: MeasureJob = {
@@ -282,6 +290,7 @@ class TrainingRun {
       trainRows: epoch ? null : this.trainSlice,
       testRows: epoch ? null : this.testSlice,
     };
+    const measureStart = performance.now();
     const measured = this.evaluator.measure(job).then(
       (result) => this.post(result, epoch),
       (e: unknown) => {
@@ -296,7 +305,7 @@ class TrainingRun {
     );
     if (this.evaluator.inline) {
       await measured;
-      this.idleMs += performance.now() - waitStart;
+      this.idleMs += performance.now() - measureStart;
       return;
     }
     this.measuring.add(measured);
