@@ -5,9 +5,11 @@
  * tests. Beside it, in the same run, the PyTorch reference (../shared/reference) when Debian's
  * python3-torch is installed.
  *
- *   node scripts/bench.mjs [--quick] [--runs N] [--no-reference]
+ *   node scripts/bench.mjs [--quick | --tutorial] [--runs N] [--no-reference]
  *
  * --quick: fewer cases (no cpu backend, batch sizes 10 and 128, no Tutorial run, no CNN run).
+ * --tutorial: the data load and the Tutorial preset with and without measurements only (and
+ * PyTorch's tutorial), for the measurements' cost.
  * The CNN preset (two epochs of ~1 min each here) runs at most twice, whatever --runs says.
  */
 import { spawnSync } from 'node:child_process';
@@ -20,8 +22,9 @@ import { preview } from 'vite';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
+const tutorialOnly = args.includes('--tutorial');
 const runs = Number(args[args.indexOf('--runs') + 1]) || 1;
-const BACKENDS = quick ? ['webgl', 'wasm', 'js'] : ['webgl', 'wasm', 'cpu', 'js'];
+const BACKENDS = tutorialOnly ? [] : quick ? ['webgl', 'wasm', 'js'] : ['webgl', 'wasm', 'cpu', 'js'];
 const BATCH_SIZES = quick ? [10, 128] : [10, 64, 128, 512];
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARGS = [
@@ -411,7 +414,7 @@ if (!quick) {
   });
 }
 const fastRuns = [];
-for (let i = 0; i < runs; i++) {
+for (let i = 0; i < (tutorialOnly ? 0 : runs); i++) {
   const { page, result } = await trainPreset('Fast', 0.97);
   fastRuns.push(result);
   print({ case: 'fast-to-97', run: i + 1, ...result });
@@ -433,8 +436,8 @@ async function cnnRuns(/** @type {string} */ name, /** @type {string} */ key, /*
   }
   return results.sort((a, b) => epochSeconds(a) - epochSeconds(b))[Math.floor((n - 1) / 2)] ?? null;
 }
-const smallCnn = quick ? null : await cnnRuns('Small CNN', 'small-cnn', runs);
-const cnn = quick ? null : await cnnRuns('CNN', 'cnn', Math.min(runs, 2));
+const smallCnn = quick || tutorialOnly ? null : await cnnRuns('Small CNN', 'small-cnn', runs);
+const cnn = quick || tutorialOnly ? null : await cnnRuns('CNN', 'cnn', Math.min(runs, 2));
 
 await browser.close();
 await server.close();
@@ -486,26 +489,37 @@ for (const threads of ['1', 'default']) {
   });
 }
 // The Fast preset's yardstick: PyTorch's tutorial net at batch 64 until it first reaches 0.97.
-const pytorch64 = runReference('seed_pytorch.py', 'pytorch-batch-64', [
-  '--threads',
-  '1',
-  '--batch-size',
-  '64',
-  '--epochs',
-  '6',
-]);
+const pytorch64 = tutorialOnly
+  ? null
+  : runReference('seed_pytorch.py', 'pytorch-batch-64', [
+      '--threads',
+      '1',
+      '--batch-size',
+      '64',
+      '--epochs',
+      '6',
+    ]);
 /** Training seconds (evaluation apart) until the first epoch at 0.97, as the script reports it. */
 const pytorchSecondsTo97 = pytorch64?.first_test_acc_ge_0_97?.train_s ?? null;
 if (pytorch64)
   print({ case: 'pytorch-batch-64', firstTestAccGe097: pytorch64.first_test_acc_ge_0_97 ?? null });
 /** @param {any} r */
 const perEpoch = (r) => (r ? +(r.train_total_s / r.per_epoch.length).toFixed(2) : null);
-const pytorchSmall = quick
-  ? null
-  : runReference('seed_cnn.py', 'pytorch-small-cnn', ['--arch', 'small', '--epochs', '3', '--threads', '1']);
-const pytorchCnn = quick
-  ? null
-  : runReference('seed_cnn.py', 'pytorch-cnn', ['--arch', 'series', '--epochs', '2', '--threads', '1']);
+const pytorchSmall =
+  quick || tutorialOnly
+    ? null
+    : runReference('seed_cnn.py', 'pytorch-small-cnn', [
+        '--arch',
+        'small',
+        '--epochs',
+        '3',
+        '--threads',
+        '1',
+      ]);
+const pytorchCnn =
+  quick || tutorialOnly
+    ? null
+    : runReference('seed_cnn.py', 'pytorch-cnn', ['--arch', 'series', '--epochs', '2', '--threads', '1']);
 for (const [key, r] of /** @type {const} */ ([
   ['pytorch-small-cnn', pytorchSmall],
   ['pytorch-cnn', pytorchCnn],

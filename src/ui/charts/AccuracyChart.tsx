@@ -1,4 +1,4 @@
-import { memo, useMemo } from 'react';
+import { memo, useDeferredValue, useMemo } from 'react';
 import { CartesianGrid, ComposedChart, ResponsiveContainer, YAxis } from 'recharts';
 import type { MetricsStore } from '../../client/metricsStore';
 import { useStoreMemo } from '../hooks/useStoreVersion';
@@ -46,9 +46,10 @@ export function AccuracyChart({
   const epochs = useStoreMemo(store.measurements, () => store.getEpochs());
   // Measurements carry their own seconds: the losses' chunk times (whose channel moves every
   // frame) are not needed here.
+  const seconds = view.xAxis === 'seconds';
   const x = useMemo(
-    () => xScale(view.xAxis, batchesPerEpoch, totalBatches, [], measurements),
-    [view.xAxis, batchesPerEpoch, totalBatches, measurements],
+    () => xScale(view.xAxis, batchesPerEpoch, totalBatches, [], seconds ? measurements : []),
+    [view.xAxis, batchesPerEpoch, totalBatches, seconds, measurements],
   );
   const train = useMemo(
     () => measuredSeries(measurements, (m) => m.trainAccuracy * 100, view.smoothing, x),
@@ -64,21 +65,19 @@ export function AccuracyChart({
     [epochs, x],
   );
   const latest = measurements.at(-1);
+  // The caption follows at once; the plot as a deferred render React may interrupt, so that a
+  // measurement's redraw, arriving while the loss chart draws, never makes one long task.
+  const current = useMemo(
+    () => ({ train, test, floor, x, boundaries, smoothing: view.smoothing }),
+    [train, test, floor, x, boundaries, view.smoothing],
+  );
+  const plot = useDeferredValue(current);
 
   return (
     <figure className="panel chart" aria-label="Accuracy chart" data-testid="chart.accuracy">
       <h2 className="chart-title">Accuracy, in-sample and out-of-sample</h2>
       {/* The chart is mounted from the start, empty, so the first measurement does not pay for mounting it. */}
-      <AccuracyPlot
-        train={train}
-        test={test}
-        floor={floor}
-        x={x}
-        boundaries={boundaries}
-        smoothing={view.smoothing}
-        empty={!latest}
-        height={height}
-      />
+      <AccuracyPlot {...plot} empty={!plot.train.raw.length} height={height} />
       <ChartLegend
         items={[
           { label: 'Train (in-sample)', color: CHART_COLORS.train },

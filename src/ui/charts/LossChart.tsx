@@ -46,9 +46,13 @@ export function LossChart({ store, view, batchesPerEpoch, height = 260 }: LossCh
   const times = useStoreMemo(store.losses, () => store.getTimes());
   const measurements = useStoreMemo(store.measurements, () => store.getMeasurements());
   const epochs = useStoreMemo(store.measurements, () => store.getEpochs());
+  // Only a seconds axis moves with the chunks' times and the measurements: in batches or epochs
+  // the scale keeps its identity, and what is drawn from it is not derived again.
+  const seconds = view.xAxis === 'seconds';
   const x = useMemo(
-    () => xScale(view.xAxis, batchesPerEpoch, totalBatches, times, measurements),
-    [view.xAxis, batchesPerEpoch, totalBatches, times, measurements],
+    () =>
+      xScale(view.xAxis, batchesPerEpoch, totalBatches, seconds ? times : [], seconds ? measurements : []),
+    [view.xAxis, batchesPerEpoch, totalBatches, seconds, times, measurements],
   );
   // A new view of the store's buffer each time the loss channel moves: its identity is the key.
   const losses = useStoreMemo(store.losses, () => store.getLosses());
