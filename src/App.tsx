@@ -17,7 +17,9 @@ import { ProgressPanel } from './ui/controls/ProgressPanel';
 import { RunControls } from './ui/controls/RunControls';
 import { configToText, parseSettings } from './ui/controls/settings';
 import { SettingsForm } from './ui/controls/SettingsForm';
-import { initialBackend, metricsStore, useTraining } from './ui/hooks/useTraining';
+import { getLedger, initialBackend, metricsStore, useTraining } from './ui/hooks/useTraining';
+import { RunsPanel } from './ui/runs/RunsPanel';
+import { download, fileName } from './ui/download';
 import { PredictionPanel, type PickedDigit } from './ui/predict/PredictionPanel';
 import { TestDigits } from './ui/predict/TestDigits';
 import { ErrorList } from './ui/status/ErrorList';
@@ -26,7 +28,20 @@ import { panelId, TabBar, tabId } from './ui/TabBar';
 import { useTab } from './ui/tabs';
 
 export function App() {
-  const { state, client, train, reset, switchBackend, retryData, dismissError } = useTraining();
+  const {
+    state,
+    client,
+    train,
+    reset,
+    switchBackend,
+    retryData,
+    dismissError,
+    loadRun,
+    renameRun,
+    deleteRun,
+    deleteAllRuns,
+    exportRun,
+  } = useTraining();
   const [text, setText] = useState(() => configToText(TUTORIAL_PRESET));
   const [backend, setBackend] = useState<BackendChoice>(initialBackend);
   const [picked, setPicked] = useState<PickedDigit | null>(null);
@@ -41,7 +56,7 @@ export function App() {
   const valid = Object.keys(errors).length === 0;
   const trainCount = state.data.status === 'ready' ? state.data.trainCount : 60000;
   const batchesPerEpoch = state.run ? Math.ceil(trainCount / state.run.config.batchSize) : 0;
-  const runName = state.run ? `run-${state.run.runId} ${describeModel(state.run.config.model)}` : null;
+  const runName = state.run ? `${state.run.name} ${describeModel(state.run.config.model)}` : null;
   const shownModel = state.run?.config.model ?? (valid ? config.model : null);
 
   return (
@@ -146,6 +161,31 @@ export function App() {
             />
           </div>
         </div>
+        {tab === 'runs' && (
+          <div className="runs-tab" role="tabpanel" id={panelId('runs')} aria-labelledby={tabId('runs')}>
+            <RunsPanel
+              ledger={getLedger()}
+              version={state.ledgerVersion}
+              currentName={state.run?.name ?? null}
+              canLoad={!running && dataReady}
+              onLoad={loadRun}
+              onRename={renameRun}
+              onDelete={deleteRun}
+              onDeleteAll={deleteAllRuns}
+              onExport={async (id, as) => {
+                const file = await exportRun(id, as);
+                if (typeof file.data === 'string')
+                  download(file.data, 'text/csv', fileName(file.name, 'csv'));
+                else
+                  download(
+                    file.data as Uint8Array<ArrayBuffer>,
+                    'application/octet-stream',
+                    fileName(file.name, 'safetensors'),
+                  );
+              }}
+            />
+          </div>
+        )}
         {tab === 'analysis' && (
           <div
             className="analysis-tab"

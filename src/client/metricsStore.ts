@@ -54,6 +54,14 @@ export interface MetricsStore {
    * number replaces the earlier one.
    */
   addEpoch(summary: EpochSummary): void;
+  /** Replaces everything with a saved run's data (the run ledger's). Both channels are notified. */
+  load(run: {
+    losses: Float32Array;
+    totalBatches: number;
+    times: readonly TimeMark[];
+    measurements: readonly Measurement[];
+    epochs: readonly EpochSummary[];
+  }): void;
   /** Forgets everything, e.g. for a new run or Reset. Both channels are notified. */
   reset(): void;
   /**
@@ -183,6 +191,18 @@ export function createMetricsStore(schedule: FrameScheduler = requestFrame): Met
         (a, b) => a.epoch - b.epoch,
       );
       placeMeasurement(summary);
+    },
+    load(run) {
+      count = 0;
+      ensureCapacity(run.losses.length);
+      buffer.set(run.losses);
+      count = run.losses.length;
+      totalBatches = run.totalBatches;
+      times = [...run.times];
+      epochs = [...run.epochs];
+      measurements = [...run.measurements];
+      changed(lossChannel);
+      changed(measurementChannel);
     },
     reset() {
       count = 0;

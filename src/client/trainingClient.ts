@@ -142,6 +142,29 @@ export class TrainingClient {
     this.send({ type: 'loadData' });
   }
 
+  /** Makes `params` (layout.ts's order) the weights of a `model`: a saved run's, loaded again. */
+  restore(model: ModelSpec, params: Float32Array): void {
+    this.model = { type: 'restore', model, params };
+    this.checkpointsFrom = this.nextRunId;
+    const copy = params.slice(); // the page keeps its own for a restart
+    this.send({ type: 'restore', model, params: copy }, [copy.buffer]);
+  }
+
+  /** `params` of `model` as a safetensors file with PyTorch's state_dict names and shapes. */
+  async exportSafetensors(
+    model: ModelSpec,
+    params: Float32Array,
+    metadata: Record<string, string>,
+  ): Promise<Uint8Array> {
+    const copy = params.slice();
+    const msg = await this.request(
+      (requestId) => ({ type: 'exportSafetensors', requestId, model, params: copy, metadata }),
+      [copy.buffer],
+    );
+    if (msg.type !== 'exported') throw new Error(`unexpected reply ${msg.type}`);
+    return msg.bytes;
+  }
+
   /** Fresh weights for `model`, drawn from `seed`. */
   reset(model: ModelSpec, seed: number): void {
     this.model = { type: 'reset', model, seed };
@@ -328,9 +351,9 @@ export class TrainingClient {
     this.pingSentAt = null;
     if (msg.type === 'pong') return;
     if (msg.type === 'checkpoint') {
-      if (msg.runId >= this.checkpointsFrom)
-        this.model = { type: 'restore', model: msg.model, params: msg.params };
-      return;
+      if (msg.runId < this.checkpointsFrom) return;
+      this.model = { type: 'restore', model: msg.model, params: msg.params };
+      // The run ledger keeps them too (it copies what it stores).
     }
     this.dispatch(msg);
   }

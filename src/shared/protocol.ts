@@ -41,6 +41,8 @@ export type ErrorCode =
   | 'context-lost'
   | 'diverged'
   | 'busy'
+  /** The page could not keep a run in the browser's storage (a full disk, a refused quota). */
+  | 'storage'
   | 'internal';
 
 export interface DataSummary {
@@ -148,6 +150,14 @@ export type ToWorker =
   | { type: 'evaluate'; requestId: number }
   /** Images with the model's guesses: the given indices, or `count` random ones. */
   | { type: 'samples'; requestId: number; split: 'train' | 'test'; count: number; indices?: number[] }
+  /** The weights `params` (layout order) of `model` as a safetensors file with PyTorch's names. */
+  | {
+      type: 'exportSafetensors';
+      requestId: number;
+      model: ModelSpec;
+      params: Float32Array;
+      metadata: Record<string, string>;
+    }
   /**
    * Test images of the last epoch's full measurement, most confident first: those with true digit
    * `truth` read as `predicted` (a confusion matrix cell), or, with neither, every mistake.
@@ -183,6 +193,7 @@ export type FromWorker =
   /** confusion: 100 counts, row = true digit, column = predicted digit. */
   | { type: 'evaluation'; requestId: number; accuracy: number; loss: number; confusion: number[] }
   | { type: 'samples'; requestId: number; digits: SampleDigit[] }
+  | { type: 'exported'; requestId: number; bytes: Uint8Array }
   /** `total`: how many images the query matched, of which `digits` are the first `limit`. */
   | {
       type: 'mistakes';

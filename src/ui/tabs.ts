@@ -4,7 +4,7 @@
  */
 import { useCallback, useEffect, useState } from 'react';
 
-export const TABS = { train: 'Train', analysis: 'Analysis' } as const;
+export const TABS = { train: 'Train', analysis: 'Analysis', runs: 'Runs' } as const;
 export type TabName = keyof typeof TABS;
 
 /** The tab a query string names, and a message when it names one that does not exist. */
@@ -14,7 +14,7 @@ export function tabFromSearch(search: string): { tab: TabName; problem: string |
   if (asked in TABS) return { tab: asked as TabName, problem: null };
   return {
     tab: 'train',
-    problem: `The link asks for a tab "${asked.slice(0, 40)}" that this page does not have; here is ${TABS.train}. The tabs are ${Object.values(TABS).join(' and ')}.`,
+    problem: `The link asks for a tab "${asked.slice(0, 40)}" that this page does not have; here is ${TABS.train}. The tabs are ${Object.values(TABS).join(', ')}.`,
   };
 }
 

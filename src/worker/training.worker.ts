@@ -6,7 +6,9 @@
  */
 import type { EngineState } from '../engines/engine';
 import { DataNotReady } from '../engines/data';
-import { netLayout } from '../engines/layout';
+import { netLayout, toNamed } from '../engines/layout';
+import { describeModel } from '../shared/modelSpec';
+import { encodeSafetensors } from '../shared/safetensors';
 import { TUTORIAL_PRESET, validateConfig, type TrainConfig } from '../shared/config';
 import type { ErrorCode, FromWorker, ToWorker } from '../shared/protocol';
 import { BackendManager } from './backend';
@@ -162,6 +164,21 @@ async function handle(msg: ToWorker): Promise<void> {
         { type: 'samples', requestId: msg.requestId, digits },
         digits.map((d) => d.pixels.buffer),
       );
+      return;
+    }
+    case 'exportSafetensors': {
+      const problems = validateConfig({ ...TUTORIAL_PRESET, model: msg.model });
+      if (problems.length)
+        throw new CommandError('invalid-config', problems.map((p) => p.message).join('; '));
+      const layout = netLayout(msg.model);
+      if (msg.params.length !== layout.paramCount)
+        throw new CommandError('internal', 'The weights to export do not fit the model.');
+      const bytes = encodeSafetensors(toNamed(layout, msg.params), {
+        format: 'pt',
+        model: describeModel(msg.model),
+        ...msg.metadata,
+      });
+      post({ type: 'exported', requestId: msg.requestId, bytes }, [bytes.buffer]);
       return;
     }
     case 'mistakes': {

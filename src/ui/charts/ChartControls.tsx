@@ -6,6 +6,7 @@
 import { useCallback, useEffect, useId, useState } from 'react';
 import type { MetricsStore } from '../../client/metricsStore';
 import { useStoreMemo } from '../hooks/useStoreVersion';
+import { download, fileName } from '../download';
 import { runCsv } from './csv';
 import {
   MAX_SMOOTHING,
@@ -49,7 +50,7 @@ interface Props {
 export function ChartControls({ view, onChange, store, runName, batchesPerEpoch }: Props) {
   const id = useId();
   const hasData = useStoreMemo(store.losses, () => store.getLosses().length > 0);
-  const download = useCallback(() => {
+  const downloadCsv = useCallback(() => {
     if (!runName) return;
     const csv = runCsv({
       name: runName,
@@ -58,13 +59,7 @@ export function ChartControls({ view, onChange, store, runName, batchesPerEpoch 
       measurements: store.getMeasurements(),
       batchesPerEpoch,
     });
-    const url = URL.createObjectURL(new Blob([csv], { type: 'text/csv' }));
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = `${runName.replace(/[^\w.-]+/g, '-').toLowerCase()}.csv`;
-    a.click();
-    // The download has its own copy once clicked; the URL would otherwise hold the blob.
-    setTimeout(() => URL.revokeObjectURL(url), 0);
+    download(csv, 'text/csv', fileName(runName, 'csv'));
   }, [runName, store, batchesPerEpoch]);
 
   return (
@@ -106,7 +101,7 @@ export function ChartControls({ view, onChange, store, runName, batchesPerEpoch 
           ))}
         </select>
       </div>
-      <button type="button" onClick={download} disabled={!hasData || !runName}>
+      <button type="button" onClick={downloadCsv} disabled={!hasData || !runName}>
         Download CSV
       </button>
     </div>

@@ -6,6 +6,9 @@
 import { useEffect, useReducer } from 'react';
 import { TrainingClient } from '../../client/trainingClient';
 import { createMetricsStore } from '../../client/metricsStore';
+import { RunLedger, type RunData, type RunSummary } from '../../client/runLedger';
+import { RunRecorder } from '../../client/runRecorder';
+import { runCsv } from '../charts/csv';
 import type { TrainConfig } from '../../shared/config';
 import type {
   BackendChoice,
@@ -23,7 +26,10 @@ export type DataStatus =
   | { status: 'error'; message: string };
 
 export interface RunInfo {
+  /** The worker's run id; 0 for a run loaded from the ledger (no worker run behind it). */
   runId: number;
+  /** Its name in the run ledger ("Run 3"). */
+  name: string;
   state: RunState;
   config: TrainConfig;
   /** performance.now() when the run started, and ms spent paused so far. */
@@ -50,11 +56,19 @@ export interface TrainingState {
   /** Bumped at each epoch end and reset, so views that depend on the model refresh. */
   modelVersion: number;
   errors: AppError[];
+  /** Bumped whenever the run ledger changed (a save, a rename, a delete), so its list refreshes. */
+  ledgerVersion: number;
 }
 
 export type Action =
   | { type: 'event'; msg: FromWorker }
-  | { type: 'started'; runId: number; config: TrainConfig }
+  | { type: 'started'; runId: number; config: TrainConfig; name: string }
+  /** A run from the ledger is shown and its model loaded (on reload, or by Load). */
+  | { type: 'loaded'; summary: RunSummary; hasWeights: boolean }
+  | { type: 'ledgerChanged' }
+  /** The current run was renamed (its number known, or the user's name). */
+  | { type: 'renamedCurrent'; name: string }
+  | { type: 'notice'; code: ErrorCode; message: string }
   | { type: 'reset' }
   | { type: 'restarted' }
   | { type: 'retryData' }
@@ -70,6 +84,7 @@ export const INITIAL: TrainingState = {
   trained: false,
   modelVersion: 0,
   errors: [],
+  ledgerVersion: 0,
 };
 
 let nextErrorId = 1;
@@ -84,6 +99,7 @@ export function reduce(s: TrainingState, action: Action): TrainingState {
         trained: false,
         run: {
           runId: action.runId,
+          name: action.name,
           state: 'training',
           config: action.config,
           startedAt: performance.now(),
@@ -91,6 +107,35 @@ export function reduce(s: TrainingState, action: Action): TrainingState {
           pausedAt: null,
           endedAt: null,
         },
+      };
+    case 'loaded': {
+      const { summary } = action;
+      const now = performance.now();
+      return {
+        ...s,
+        trained: action.hasWeights,
+        modelVersion: s.modelVersion + 1,
+        run: {
+          runId: 0,
+          name: summary.name,
+          // A run saved while it trained was cut short by the reload.
+          state: summary.state === 'training' || summary.state === 'paused' ? 'stopped' : summary.state,
+          config: summary.config,
+          startedAt: now - summary.trainingSeconds * 1000,
+          pausedMs: 0,
+          pausedAt: null,
+          endedAt: now,
+        },
+      };
+    }
+    case 'ledgerChanged':
+      return { ...s, ledgerVersion: s.ledgerVersion + 1 };
+    case 'renamedCurrent':
+      return s.run ? { ...s, run: { ...s.run, name: action.name } } : s;
+    case 'notice':
+      return {
+        ...s,
+        errors: [...s.errors, { id: nextErrorId++, code: action.code, message: action.message }].slice(-4),
       };
     case 'reset':
       return { ...s, run: null, trained: false, modelVersion: s.modelVersion + 1 };
@@ -191,6 +236,7 @@ function reduceEvent(s: TrainingState, msg: FromWorker): TrainingState {
     case 'evaluation':
     case 'measurement':
     case 'mistakes':
+    case 'exported':
     case 'samples':
     case 'pong':
     case 'checkpoint':
@@ -227,6 +273,45 @@ export function initialBackend(): BackendChoice {
   return asked === 'webgl' || asked === 'wasm' || asked === 'cpu' || asked === 'js' ? asked : 'auto';
 }
 
+let ledger: RunLedger | null = null;
+/** The run ledger (IndexedDB), opened on first use: the page's only one. */
+export function getLedger(): RunLedger {
+  ledger ??= new RunLedger();
+  return ledger;
+}
+
+/** Where the recorder reports to: the mounted page's dispatch. */
+let report: (action: Action) => void = () => {};
+let recorder: RunRecorder | null = null;
+function getRecorder(): RunRecorder {
+  recorder ??= new RunRecorder(
+    getLedger(),
+    metricsStore,
+    (message) => report({ type: 'notice', code: 'storage', message }),
+    () => report({ type: 'ledgerChanged' }),
+  );
+  return recorder;
+}
+
+/** The next run's number: one past the highest saved. */
+function nextRunNumber(runs: readonly RunSummary[]): number {
+  return runs.reduce((n, r) => Math.max(n, r.number ?? 0), 0) + 1;
+}
+
+/** Puts a saved run on the charts and, when it has weights, into the worker as the model. */
+function showRun(
+  client: TrainingClient,
+  dispatch: (a: Action) => void,
+  summary: RunSummary,
+  data: RunData,
+): void {
+  metricsStore.load({ ...data, totalBatches: summary.totalBatches });
+  storeRunId = 0;
+  getRecorder().forget();
+  if (data.weights) client.restore(data.weights.model, data.weights.params);
+  dispatch({ type: 'loaded', summary, hasWeights: data.weights !== null });
+}
+
 export interface TrainingApi {
   state: TrainingState;
   client: TrainingClient;
@@ -237,6 +322,13 @@ export interface TrainingApi {
   /** Loads the data again after it failed to. */
   retryData: () => void;
   dismissError: (id: number) => void;
+  /** Shows a saved run and makes its model the current one. */
+  loadRun: (id: string) => Promise<void>;
+  renameRun: (id: string, name: string) => Promise<void>;
+  deleteRun: (id: string) => Promise<void>;
+  deleteAllRuns: () => Promise<void>;
+  /** A saved run as a file: its weights for PyTorch (safetensors), or its log (CSV). */
+  exportRun: (id: string, as: 'safetensors' | 'csv') => Promise<{ name: string; data: Uint8Array | string }>;
 }
 
 /** Subscribes the page to the worker's events; see the module comment for what goes where. */
@@ -245,6 +337,37 @@ export function useTraining(): TrainingApi {
   const [state, dispatch] = useReducer(reduce, INITIAL);
 
   useEffect(() => client.onRestart((restored) => dispatch({ type: 'workerReplaced', restored })), [client]);
+
+  useEffect(() => {
+    report = dispatch;
+    return () => {
+      report = () => {};
+    };
+  }, []);
+
+  // On reload, the last run is back: its curves on the charts, its model in the worker.
+  useEffect(() => {
+    let live = true;
+    void (async () => {
+      try {
+        const [latest] = await getLedger().list();
+        const data = latest && (await getLedger().data(latest.id));
+        // Only if nothing started meanwhile.
+        if (live && latest && data && !metricsStore.getLosses().length)
+          showRun(client, dispatch, latest, data);
+      } catch (e) {
+        if (live)
+          dispatch({
+            type: 'notice',
+            code: 'storage',
+            message: `The saved runs could not be read: ${(e as Error).message ?? String(e)}. Training works; runs are not kept.`,
+          });
+      }
+    })();
+    return () => {
+      live = false;
+    };
+  }, [client]);
 
   useEffect(
     () =>
@@ -260,6 +383,9 @@ export function useTraining(): TrainingApi {
           return;
         }
         if (msg.type === 'epochEnd' && storeRunId === msg.runId) metricsStore.addEpoch(msg);
+        // After the store: a save reads the run's curves from it.
+        getRecorder().receive(msg);
+        if (msg.type === 'checkpoint') return;
         dispatch({ type: 'event', msg });
       }),
     [client],
@@ -272,17 +398,30 @@ export function useTraining(): TrainingApi {
       metricsStore.reset();
       const runId = client.train(config);
       storeRunId = runId;
-      dispatch({ type: 'started', runId, config });
+      const engine = state.engine ? `${state.engine.label} on ${state.backend?.backend ?? '?'}` : '';
+      // The name is known once the ledger answers; a run is "Run" until then, never unnamed.
+      const recording = getRecorder().start(runId, config, engine);
+      dispatch({ type: 'started', runId, config, name: recording.name });
+      void getLedger()
+        .list()
+        .then((runs) => {
+          const number = nextRunNumber(runs);
+          const name = `Run ${number}`;
+          if (getRecorder().rename(recording.id, name, number)) dispatch({ type: 'renamedCurrent', name });
+        })
+        .catch(() => {});
     },
     reset: (config) => {
       metricsStore.reset();
       storeRunId = 0;
+      getRecorder().forget();
       client.reset(config.model, config.seed);
       dispatch({ type: 'reset' });
     },
     switchBackend: (backend) => {
       metricsStore.reset();
       storeRunId = 0;
+      getRecorder().forget();
       client.setBackend(backend);
       dispatch({ type: 'restarted' });
     },
@@ -291,5 +430,45 @@ export function useTraining(): TrainingApi {
       client.loadData();
     },
     dismissError: (id) => dispatch({ type: 'dismiss', id }),
+    loadRun: async (id) => {
+      const ledger = getLedger();
+      const summary = (await ledger.list()).find((r) => r.id === id);
+      const data = await ledger.data(id);
+      if (!summary || !data) throw new Error('That run is no longer saved.');
+      showRun(client, dispatch, summary, data);
+    },
+    renameRun: async (id, name) => {
+      await getLedger().rename(id, name);
+      if (getRecorder().rename(id, name)) dispatch({ type: 'renamedCurrent', name });
+      dispatch({ type: 'ledgerChanged' });
+    },
+    deleteRun: async (id) => {
+      if (getRecorder().recordingId === id) getRecorder().forget();
+      await getLedger().remove(id);
+      dispatch({ type: 'ledgerChanged' });
+    },
+    exportRun: async (id, as) => {
+      const ledger = getLedger();
+      const summary = (await ledger.list()).find((r) => r.id === id);
+      const data = await ledger.data(id);
+      if (!summary || !data) throw new Error('That run is no longer saved.');
+      const name = `${summary.name} ${summary.model}`;
+      if (as === 'csv') {
+        const perEpoch = summary.totalBatches / Math.max(1, summary.config.epochs);
+        return { name, data: runCsv({ name, ...data, batchesPerEpoch: perEpoch }) };
+      }
+      if (!data.weights) throw new Error(`"${summary.name}" has no saved weights yet.`);
+      const metadata: Record<string, string> = { run: summary.name };
+      if (summary.testAccuracy !== null) metadata.test_accuracy = String(summary.testAccuracy);
+      return {
+        name,
+        data: await client.exportSafetensors(data.weights.model, data.weights.params, metadata),
+      };
+    },
+    deleteAllRuns: async () => {
+      getRecorder().forget();
+      await getLedger().clear();
+      dispatch({ type: 'ledgerChanged' });
+    },
   };
 }

@@ -10,6 +10,7 @@ const TITLES: Record<AppError['code'], string> = {
   'context-lost': 'GPU context lost',
   diverged: 'Training diverged',
   busy: 'Busy',
+  storage: 'Not saved',
   internal: 'Something went wrong',
 };
 

@@ -1,0 +1,50 @@
+/**
+ * A model trained here goes to PyTorch: the exported .safetensors loads into the tutorial's own
+ * Net (strict names and shapes) and reads the test set as well as the page said. Needs Debian's
+ * python3-torch, which `bash .ci/run` installs when it is missing.
+ */
+import { spawnSync } from 'node:child_process';
+import { expect, test } from './fixtures/fixtures';
+
+test('Export for PyTorch: the tutorial Net takes the file and gives the page’s test accuracy', async ({
+  app,
+}) => {
+  test.setTimeout(5 * 60_000);
+  await app.open();
+  await app.waitForData();
+  // The tutorial's architecture (784-64-64-64-10), one quick epoch.
+  await app.setSettings({ 'Batch size': '128', Epochs: '1' });
+  await app.button('Train').click();
+  await expect(app.page.getByTestId('status.run')).toHaveText('done', { timeout: 120_000 });
+  await app.button('Show accuracy data').click();
+  const last = app.page.getByRole('table', { name: 'Accuracy data' }).locator('tbody tr').last();
+  await expect(last).toContainText('all (60000 + 10000)');
+  const shown = Number((await last.locator('td').nth(6).textContent())!.replace('%', '')) / 100;
+
+  await app.page.getByRole('tab', { name: 'Runs' }).click();
+  const run = app.page.getByRole('list', { name: 'Runs' }).getByRole('listitem', { name: 'Run 1' });
+  await expect(run.getByRole('button', { name: 'Export for PyTorch' })).toBeEnabled();
+  const [download] = await Promise.all([
+    app.page.waitForEvent('download'),
+    run.getByRole('button', { name: 'Export for PyTorch' }).click(),
+  ]);
+  expect(download.suggestedFilename()).toBe('run-1-mlp-784-64-64-64-10.safetensors');
+  const file = test.info().outputPath('model.safetensors');
+  await download.saveAs(file);
+
+  const python = spawnSync('/usr/bin/python3', ['scripts/check_safetensors.py', file], { encoding: 'utf8' });
+  expect(python.status, `python3 (with torch: bash .ci/run installs it) said: ${python.stderr}`).toBe(0);
+  const result = JSON.parse(python.stdout);
+  expect(result.tensors).toEqual({
+    'fc1.weight': [64, 784],
+    'fc1.bias': [64],
+    'fc2.weight': [64, 64],
+    'fc2.bias': [64],
+    'fc3.weight': [64, 64],
+    'fc3.bias': [64],
+    'fc4.weight': [10, 64],
+    'fc4.bias': [10],
+  });
+  expect(Math.abs(result.test_accuracy - shown)).toBeLessThanOrEqual(0.001);
+  expect(result.metadata.run).toBe('Run 1');
+});

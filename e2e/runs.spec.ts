@@ -1,0 +1,101 @@
+/** Runs that last: kept in IndexedDB as they train, back after a reload, listed, renamed, deleted. */
+import { expect, test } from './fixtures/fixtures';
+
+test('a trained run is back after a reload: its curves, its model, and its place in the Runs list', async ({
+  app,
+}) => {
+  test.setTimeout(5 * 60_000);
+  await app.open();
+  await app.waitForData();
+  await app.setSettings({ 'Batch size': '128', Epochs: '1' });
+  await app.button('Train').click();
+  await expect(app.page.getByTestId('status.run')).toHaveText('done', { timeout: 120_000 });
+  const caption = (await app.accuracyCaption().textContent())!;
+  expect(caption).toContain('Latest: epoch 1 of 1');
+
+  // The final weights are saved after "done": the Runs list shows the run's test accuracy then.
+  await app.page.getByRole('tab', { name: 'Runs' }).click();
+  const runs = app.page.getByRole('list', { name: 'Runs' });
+  const test1 = /test (\d+\.\d)%/.exec(caption)![1];
+  await expect(runs.getByRole('listitem', { name: 'Run 1' })).toContainText(`test ${test1}`);
+  await expect(app.page.getByTestId('runs.storage')).toContainText('stored of');
+
+  await app.page.reload();
+  await app.waitForData();
+  await expect(app.page.getByRole('tab', { name: 'Runs' })).toHaveAttribute('aria-selected', 'true');
+  await app.page.getByRole('tab', { name: 'Train' }).click();
+  // The curves: every batch and the same measurements, the same caption.
+  await expect.poll(() => app.batchCount()).toBe(469);
+  await expect(app.accuracyCaption()).toHaveText(caption);
+  // The model: a drawn digit is read by the trained weights, not guessed.
+  await app.drawOne();
+  await expect(app.prediction()).toContainText('Prediction: 1');
+  await expect(app.prediction()).not.toContainText('untrained');
+
+  // Rename, a second run, delete one.
+  await app.page.getByRole('tab', { name: 'Runs' }).click();
+  await runs.getByRole('listitem', { name: 'Run 1' }).getByRole('button', { name: 'Rename' }).click();
+  await app.page.getByLabel('New name').fill('batch 128, one epoch');
+  await app.button('Save name').click();
+  await expect(runs.getByRole('listitem', { name: 'batch 128, one epoch' })).toBeVisible();
+  await app.page.getByRole('tab', { name: 'Train' }).click();
+  await app.setSettings({ 'Batch size': '256' });
+  await app.button('Train').click();
+  await expect(app.page.getByTestId('status.run')).toHaveText('done', { timeout: 120_000 });
+  await app.page.getByRole('tab', { name: 'Runs' }).click();
+  await expect(runs.getByRole('listitem')).toHaveCount(2);
+  await expect(runs.getByRole('listitem').first()).toHaveAccessibleName('Run 2');
+  // Load the first run again: its curves come back.
+  await runs
+    .getByRole('listitem', { name: 'batch 128, one epoch' })
+    .getByRole('button', { name: 'Load', exact: true })
+    .click();
+  await app.page.getByRole('tab', { name: 'Train' }).click();
+  await expect.poll(() => app.batchCount()).toBe(469);
+  await app.page.getByRole('tab', { name: 'Runs' }).click();
+  await runs.getByRole('listitem', { name: 'Run 2' }).getByRole('button', { name: 'Delete' }).click();
+  await expect(runs.getByRole('listitem')).toHaveCount(1);
+  app.page.once('dialog', (d) => void d.accept());
+  await app.button('Delete all').click();
+  await expect(app.page.getByText('No runs yet')).toBeVisible();
+});
+
+test('a full disk: the run is not saved, the page says so, and the earlier runs are kept', async ({
+  app,
+}) => {
+  test.setTimeout(5 * 60_000);
+  // A full disk, simulated: once the test says so, IndexedDB refuses every write as a browser
+  // over its quota does (a QuotaExceededError).
+  await app.page.addInitScript(() => {
+    const put = IDBObjectStore.prototype.put;
+    IDBObjectStore.prototype.put = function (...args: Parameters<typeof put>) {
+      if ((window as { diskFull?: boolean }).diskFull)
+        throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      return put.apply(this, args);
+    };
+  });
+  await app.open();
+  await app.waitForData();
+  await app.setSettings({ 'Batch size': '256', Epochs: '1' });
+  await app.button('Train').click();
+  await expect(app.page.getByTestId('status.run')).toHaveText('done', { timeout: 120_000 });
+  await app.page.getByRole('tab', { name: 'Runs' }).click();
+  const runs = app.page.getByRole('list', { name: 'Runs' });
+  await expect(runs.getByRole('listitem', { name: 'Run 1' })).toContainText('test ');
+
+  await app.page.evaluate(() => ((window as { diskFull?: boolean }).diskFull = true));
+  await app.page.getByRole('tab', { name: 'Train' }).click();
+  await app.setSettings({ 'Batch size': '512' });
+  await app.button('Train').click();
+  await expect(app.page.getByRole('alert')).toContainText('storage is full', { timeout: 120_000 });
+  await expect(app.page.getByRole('alert')).toContainText('Your earlier runs are kept');
+  await expect(app.page.getByTestId('status.run')).toHaveText('done', { timeout: 120_000 });
+  await app.page.getByRole('tab', { name: 'Runs' }).click();
+  await expect(runs.getByRole('listitem')).toHaveCount(1);
+  await expect(runs.getByRole('listitem', { name: 'Run 1' })).toContainText('test ');
+  // And a reload brings back the run that was saved, whole.
+  await app.page.reload();
+  await app.waitForData();
+  await app.page.getByRole('tab', { name: 'Train' }).click();
+  await expect.poll(() => app.batchCount()).toBe(235);
+});

@@ -1,0 +1,115 @@
+/**
+ * The safetensors format (Hugging Face's, which PyTorch users load with a few lines): an 8-byte
+ * little-endian header length N, N bytes of JSON naming each tensor's dtype, shape and byte range
+ * in the data that follows, then the data. Only float32 here, the only dtype the models use.
+ * Written by hand: the format is this small, and no npm package for it is maintained for the
+ * browser. Reading treats the file as untrusted: every check names what is wrong.
+ */
+
+export interface Tensor {
+  name: string;
+  shape: number[];
+  data: Float32Array;
+}
+
+/** Largest header read: a model's header is a few hundred bytes. */
+export const MAX_HEADER_BYTES = 1_000_000;
+/** Largest file read: the largest model allowed (8M parameters) is 32 MB. */
+export const MAX_FILE_BYTES = 100_000_000;
+
+/** `tensors` in order as one safetensors file; `metadata` goes in the header's __metadata__. */
+export function encodeSafetensors(
+  tensors: readonly Tensor[],
+  metadata: Record<string, string> = {},
+): Uint8Array {
+  const header: Record<string, unknown> = {};
+  let offset = 0;
+  for (const t of tensors) {
+    const bytes = t.data.length * 4;
+    header[t.name] = { dtype: 'F32', shape: t.shape, data_offsets: [offset, offset + bytes] };
+    offset += bytes;
+  }
+  if (Object.keys(metadata).length) header.__metadata__ = metadata;
+  let json = JSON.stringify(header);
+  // Padded with spaces to a multiple of 8, as the reference implementation writes it.
+  json += ' '.repeat((8 - (json.length % 8)) % 8);
+  const head = new TextEncoder().encode(json);
+  const out = new Uint8Array(8 + head.length + offset);
+  const view = new DataView(out.buffer);
+  view.setBigUint64(0, BigInt(head.length), true);
+  out.set(head, 8);
+  let at = 8 + head.length;
+  for (const t of tensors) {
+    // Float32Array is the platform's byte order; write little-endian explicitly.
+    for (let i = 0; i < t.data.length; i++, at += 4) view.setFloat32(at, t.data[i], true);
+  }
+  return out;
+}
+
+/** A file that is not a readable safetensors file of float32 tensors; the message says why. */
+export class SafetensorsError extends Error {}
+
+/** The tensors of a safetensors file, in header order, and its metadata. Throws SafetensorsError. */
+export function decodeSafetensors(bytes: Uint8Array): {
+  tensors: Tensor[];
+  metadata: Record<string, string>;
+} {
+  if (bytes.length > MAX_FILE_BYTES)
+    throw new SafetensorsError(
+      `The file is ${(bytes.length / 1e6).toFixed(0)} MB; a model here is at most ${MAX_FILE_BYTES / 1e6} MB.`,
+    );
+  if (bytes.length < 8) throw new SafetensorsError('The file is too short to be a safetensors file.');
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const n = view.getBigUint64(0, true);
+  if (n > BigInt(MAX_HEADER_BYTES))
+    throw new SafetensorsError(`Its header would be ${n} bytes; a safetensors header here is at most 1 MB.`);
+  const headerBytes = Number(n);
+  if (8 + headerBytes > bytes.length)
+    throw new SafetensorsError('The file is truncated: it ends inside its header.');
+  let header: Record<string, unknown>;
+  try {
+    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerBytes)));
+  } catch {
+    throw new SafetensorsError('This is not a safetensors file: its header is not JSON.');
+  }
+  if (typeof header !== 'object' || header === null || Array.isArray(header))
+    throw new SafetensorsError('This is not a safetensors file: its header is not a JSON object.');
+  const dataStart = 8 + headerBytes;
+  const dataBytes = bytes.length - dataStart;
+  const metadata: Record<string, string> = {};
+  const tensors: Tensor[] = [];
+  for (const [name, entry] of Object.entries(header)) {
+    if (name === '__metadata__') {
+      if (entry && typeof entry === 'object')
+        for (const [k, v] of Object.entries(entry)) if (typeof v === 'string') metadata[k] = v;
+      continue;
+    }
+    const e = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
+    if (e?.dtype !== 'F32')
+      throw new SafetensorsError(
+        `Tensor ${name} is ${String(e?.dtype)}; only float32 (F32) weights are read.`,
+      );
+    const shape = e.shape;
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0))
+      throw new SafetensorsError(`Tensor ${name} has no valid shape.`);
+    const offsets = e.data_offsets;
+    if (
+      !Array.isArray(offsets) ||
+      offsets.length !== 2 ||
+      !offsets.every((o) => Number.isInteger(o) && o >= 0)
+    )
+      throw new SafetensorsError(`Tensor ${name} has no valid data offsets.`);
+    const [begin, end] = offsets as [number, number];
+    const count = (shape as number[]).reduce((a, b) => a * b, 1);
+    if (end - begin !== count * 4)
+      throw new SafetensorsError(
+        `Tensor ${name} [${shape.join(', ')}] should take ${count * 4} bytes, not ${end - begin}.`,
+      );
+    if (end > dataBytes)
+      throw new SafetensorsError(`The file is truncated: tensor ${name} runs past its end.`);
+    const data = new Float32Array(count);
+    for (let i = 0; i < count; i++) data[i] = view.getFloat32(dataStart + begin + i * 4, true);
+    tensors.push({ name, shape: shape as number[], data });
+  }
+  return { tensors, metadata };
+}

@@ -1,0 +1,195 @@
+/**
+ * The run ledger as a list: every saved run with its date, model, test accuracy and duration; Load
+ * (its curves and its model), Rename, Delete, Delete all, and what the browser stores for this
+ * site. Refreshed whenever the ledger changes (`version`).
+ */
+import { useEffect, useId, useState } from 'react';
+import { formatBytes, storageUse, type RunLedger, type RunSummary } from '../../client/runLedger';
+
+interface Props {
+  ledger: RunLedger;
+  /** Bumped when the ledger changed. */
+  version: number;
+  /** The run shown on the Train tab, if it is a saved one. */
+  currentName: string | null;
+  /** False while a run trains: a model cannot be loaded under it. */
+  canLoad: boolean;
+  onLoad: (id: string) => Promise<void>;
+  onRename: (id: string, name: string) => Promise<void>;
+  onDelete: (id: string) => Promise<void>;
+  onDeleteAll: () => Promise<void>;
+  /** Downloads the run's weights for PyTorch, or its log as CSV. */
+  onExport: (id: string, as: 'safetensors' | 'csv') => Promise<void>;
+}
+
+type Listing =
+  { status: 'loading' } | { status: 'ready'; runs: RunSummary[] } | { status: 'error'; message: string };
+
+function duration(seconds: number): string {
+  const s = Math.round(seconds);
+  return s >= 60
+    ? `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`
+    : `${seconds.toFixed(1)} s`;
+}
+
+export function RunsPanel({
+  ledger,
+  version,
+  currentName,
+  canLoad,
+  onLoad,
+  onRename,
+  onDelete,
+  onDeleteAll,
+  onExport,
+}: Props) {
+  const [listing, setListing] = useState<Listing>({ status: 'loading' });
+  const [use, setUse] = useState<{ usage: number; quota: number } | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+
+  useEffect(() => {
+    let live = true;
+    ledger.list().then(
+      (runs) => live && setListing({ status: 'ready', runs }),
+      (e: Error) =>
+        live && setListing({ status: 'error', message: `The saved runs could not be read: ${e.message}` }),
+    );
+    void storageUse().then((u) => live && setUse(u));
+    return () => {
+      live = false;
+    };
+  }, [ledger, version]);
+
+  const act = (what: Promise<void>) =>
+    what.then(
+      () => setProblem(null),
+      (e: Error) => setProblem(e.message),
+    );
+
+  return (
+    <section className="panel runs" aria-labelledby="runs-title">
+      <div className="panel-head">
+        <h2 id="runs-title">Runs</h2>
+        <span className="hint" data-testid="runs.storage">
+          {use ? `${formatBytes(use.usage)} stored of ${formatBytes(use.quota)} this site may use` : ''}
+        </span>
+        <button
+          type="button"
+          disabled={listing.status !== 'ready' || listing.runs.length === 0}
+          onClick={() => {
+            if (confirm('Delete every saved run? This cannot be undone.')) void act(onDeleteAll());
+          }}
+        >
+          Delete all
+        </button>
+      </div>
+      <p className="hint">
+        Every run is kept in this browser (IndexedDB) as it trains: its settings, every batch&apos;s loss,
+        every measurement and its weights. Nothing leaves the page.
+      </p>
+      {problem && (
+        <p className="field-error" role="alert">
+          {problem}
+        </p>
+      )}
+      {listing.status === 'loading' && <p className="hint">Reading the saved runs…</p>}
+      {listing.status === 'error' && (
+        <p className="field-error" role="alert">
+          {listing.message}
+        </p>
+      )}
+      {listing.status === 'ready' &&
+        (listing.runs.length === 0 ? (
+          <p className="hint">No runs yet: press Train on the Train tab.</p>
+        ) : (
+          <ul className="run-list" aria-label="Runs">
+            {listing.runs.map((r) => (
+              <RunItem
+                key={r.id}
+                run={r}
+                current={r.name === currentName}
+                canLoad={canLoad}
+                onLoad={() => void act(onLoad(r.id))}
+                onRename={(name) => act(onRename(r.id, name))}
+                onDelete={() => void act(onDelete(r.id))}
+                onExport={(as) => void act(onExport(r.id, as))}
+              />
+            ))}
+          </ul>
+        ))}
+    </section>
+  );
+}
+
+interface ItemProps {
+  run: RunSummary;
+  current: boolean;
+  canLoad: boolean;
+  onLoad: () => void;
+  onRename: (name: string) => Promise<void>;
+  onDelete: () => void;
+  onExport: (as: 'safetensors' | 'csv') => void;
+}
+
+function RunItem({ run, current, canLoad, onLoad, onRename, onDelete, onExport }: ItemProps) {
+  const [editing, setEditing] = useState<string | null>(null);
+  const id = useId();
+  const done = run.batches >= run.totalBatches && run.totalBatches > 0;
+  return (
+    <li aria-label={run.name} className={current ? 'run current' : 'run'}>
+      {editing === null ? (
+        <strong className="run-name">{run.name}</strong>
+      ) : (
+        <form
+          className="rename"
+          onSubmit={(e) => {
+            e.preventDefault();
+            const name = editing.trim();
+            if (name) void onRename(name).then(() => setEditing(null));
+          }}
+        >
+          <label htmlFor={id}>New name</label>
+          <input
+            id={id}
+            value={editing}
+            maxLength={80}
+            autoFocus
+            onChange={(e) => setEditing(e.target.value)}
+          />
+          <button type="submit" disabled={!editing.trim()}>
+            Save name
+          </button>
+          <button type="button" onClick={() => setEditing(null)}>
+            Cancel
+          </button>
+        </form>
+      )}
+      <span className="run-facts">
+        {new Date(run.createdAt).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' })} ·{' '}
+        {run.model}
+        {' · '}
+        {run.testAccuracy === null
+          ? 'no epoch finished'
+          : `test ${(run.testAccuracy * 100).toFixed(2)}%`} · {duration(run.trainingSeconds)} ·{' '}
+        {done ? 'done' : `${run.state}, ${run.batches} of ${run.totalBatches} batches`}
+      </span>
+      <span className="run-actions">
+        <button type="button" onClick={onLoad} disabled={!canLoad}>
+          Load
+        </button>
+        <button type="button" onClick={() => setEditing(run.name)}>
+          Rename
+        </button>
+        <button type="button" onClick={onDelete}>
+          Delete
+        </button>
+        <button type="button" onClick={() => onExport('safetensors')} disabled={!run.hasWeights}>
+          Export for PyTorch
+        </button>
+        <button type="button" onClick={() => onExport('csv')}>
+          Download CSV
+        </button>
+      </span>
+    </li>
+  );
+}
