@@ -41,6 +41,7 @@ export function App() {
     deleteRun,
     deleteAllRuns,
     exportRun,
+    importModel,
   } = useTraining();
   const [text, setText] = useState(() => configToText(TUTORIAL_PRESET));
   const [backend, setBackend] = useState<BackendChoice>(initialBackend);
@@ -172,6 +173,7 @@ export function App() {
               onRename={renameRun}
               onDelete={deleteRun}
               onDeleteAll={deleteAllRuns}
+              onImport={importModel}
               onExport={async (id, as) => {
                 const file = await exportRun(id, as);
                 if (typeof file.data === 'string')

@@ -165,6 +165,23 @@ export class TrainingClient {
     return msg.bytes;
   }
 
+  /**
+   * Makes the model in a safetensors file the current one and measures it on the test set;
+   * rejects, naming the problem, when the file is not one (the current model stays).
+   */
+  async importSafetensors(bytes: Uint8Array): Promise<Extract<FromWorker, { type: 'imported' }>> {
+    const copy = bytes.slice();
+    const msg = await this.request(
+      (requestId) => ({ type: 'importSafetensors', requestId, bytes: copy }),
+      [copy.buffer],
+    );
+    if (msg.type !== 'imported') throw new Error(`unexpected reply ${msg.type}`);
+    // A replacement worker takes this model over.
+    this.model = { type: 'restore', model: msg.model, params: msg.params.slice() };
+    this.checkpointsFrom = this.nextRunId;
+    return msg;
+  }
+
   /** Fresh weights for `model`, drawn from `seed`. */
   reset(model: ModelSpec, seed: number): void {
     this.model = { type: 'reset', model, seed };

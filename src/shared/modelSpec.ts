@@ -228,3 +228,59 @@ export function validateModel(spec: ModelSpec): ModelError[] {
 export function sameModel(a: ModelSpec, b: ModelSpec): boolean {
   return describeModel(a) === describeModel(b);
 }
+
+/**
+ * The model a file's tensors describe, by PyTorch's names (conv1.weight [f, c, k, k], fc1.weight
+ * [out, in], ...), or why they describe none this app trains: a message naming the tensor at
+ * fault. What it returns has exactly the file's names and shapes (parameterShapes).
+ */
+export function specFromTensors(
+  tensors: readonly { name: string; shape: readonly number[] }[],
+): { spec: ModelSpec } | { problem: string } {
+  const byName = new Map(tensors.map((t) => [t.name, t.shape]));
+  const numbered = (prefix: string) => {
+    const out: (readonly number[])[] = [];
+    for (let i = 1; byName.has(`${prefix}${i}.weight`); i++) out.push(byName.get(`${prefix}${i}.weight`)!);
+    return out;
+  };
+  const convs = numbered('conv');
+  const fcs = numbered('fc');
+  if (fcs.length === 0) {
+    const names = tensors.slice(0, 4).map((t) => t.name);
+    return {
+      problem: `The file has no tensor fc1.weight: it does not use the tutorial's names (fc1.weight, fc1.bias, ...; conv1.weight first for a CNN). Its tensors: ${names.join(', ') || 'none'}${tensors.length > 4 ? ', ...' : ''}.`,
+    };
+  }
+  const badRank = [
+    ...convs.map((s, i) => [`conv${i + 1}.weight`, s, 4] as const),
+    ...fcs.map((s, i) => [`fc${i + 1}.weight`, s, 2] as const),
+  ].find(([, s, rank]) => s.length !== rank);
+  if (badRank)
+    return {
+      problem: `Tensor ${badRank[0]} has shape [${badRank[1].join(', ')}]; it should have ${badRank[2]} dimensions.`,
+    };
+  const hidden = fcs.slice(0, -1).map((s) => s[0]);
+  const spec: ModelSpec = convs.length
+    ? { kind: 'cnn', conv: convs.map((s) => ({ filters: s[0], kernel: s[2] })), hidden }
+    : { kind: 'mlp', hidden };
+  const last = fcs[fcs.length - 1];
+  if (last[0] !== NUM_CLASSES)
+    return {
+      problem: `The last layer, fc${fcs.length}, has ${last[0]} outputs; a model of the 10 digits has 10.`,
+    };
+  const invalid = validateModel(spec);
+  if (invalid.length)
+    return { problem: `The file's model is not one this app trains: ${invalid[0].message}.` };
+  const expected = parameterShapes(spec);
+  for (const p of expected) {
+    const got = byName.get(p.name);
+    if (!got) return { problem: `The file has no tensor ${p.name} [${p.shape.join(', ')}].` };
+    if (got.length !== p.shape.length || got.some((d, i) => d !== p.shape[i]))
+      return {
+        problem: `Tensor ${p.name} has shape [${got.join(', ')}]; ${describeModel(spec)} needs [${p.shape.join(', ')}].`,
+      };
+  }
+  const extra = tensors.find((t) => !expected.some((p) => p.name === t.name));
+  if (extra) return { problem: `The file has a tensor this model does not: ${extra.name}.` };
+  return { spec };
+}

@@ -43,6 +43,8 @@ export type ErrorCode =
   | 'busy'
   /** The page could not keep a run in the browser's storage (a full disk, a refused quota). */
   | 'storage'
+  /** A model file that is not one this app can read; the message names the problem. */
+  | 'invalid-model'
   | 'internal';
 
 export interface DataSummary {
@@ -159,6 +161,11 @@ export type ToWorker =
       metadata: Record<string, string>;
     }
   /**
+   * A model from a safetensors file with the tutorial's names (a PyTorch-trained one): checked,
+   * made the current model and measured on the test set; the current model stays on any problem.
+   */
+  | { type: 'importSafetensors'; requestId: number; bytes: Uint8Array }
+  /**
    * Test images of the last epoch's full measurement, most confident first: those with true digit
    * `truth` read as `predicted` (a confusion matrix cell), or, with neither, every mistake.
    */
@@ -194,6 +201,16 @@ export type FromWorker =
   | { type: 'evaluation'; requestId: number; accuracy: number; loss: number; confusion: number[] }
   | { type: 'samples'; requestId: number; digits: SampleDigit[] }
   | { type: 'exported'; requestId: number; bytes: Uint8Array }
+  /** The imported model, its weights (layout order) and its test-set figures. */
+  | {
+      type: 'imported';
+      requestId: number;
+      model: ModelSpec;
+      params: Float32Array;
+      accuracy: number;
+      loss: number;
+      confusion: number[];
+    }
   /** `total`: how many images the query matched, of which `digits` are the first `limit`. */
   | {
       type: 'mistakes';

@@ -61,6 +61,9 @@ export function decodeSafetensors(bytes: Uint8Array): {
   if (bytes.length < 8) throw new SafetensorsError('The file is too short to be a safetensors file.');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n = view.getBigUint64(0, true);
+  // Text, an image or a zip read as a length gives an absurd one.
+  if (n > 0xffffffffn)
+    throw new SafetensorsError('This is not a safetensors file: its first 8 bytes are not a header length.');
   if (n > BigInt(MAX_HEADER_BYTES))
     throw new SafetensorsError(`Its header would be ${n} bytes; a safetensors header here is at most 1 MB.`);
   const headerBytes = Number(n);

@@ -6,9 +6,9 @@
  */
 import type { EngineState } from '../engines/engine';
 import { DataNotReady } from '../engines/data';
-import { netLayout, toNamed } from '../engines/layout';
-import { describeModel } from '../shared/modelSpec';
-import { encodeSafetensors } from '../shared/safetensors';
+import { fromNamed, netLayout, toNamed } from '../engines/layout';
+import { describeModel, specFromTensors, type ModelSpec } from '../shared/modelSpec';
+import { decodeSafetensors, encodeSafetensors, SafetensorsError, type Tensor } from '../shared/safetensors';
 import { TUTORIAL_PRESET, validateConfig, type TrainConfig } from '../shared/config';
 import type { ErrorCode, FromWorker, ToWorker } from '../shared/protocol';
 import { BackendManager } from './backend';
@@ -181,6 +181,32 @@ async function handle(msg: ToWorker): Promise<void> {
       post({ type: 'exported', requestId: msg.requestId, bytes }, [bytes.buffer]);
       return;
     }
+    case 'importSafetensors': {
+      const s = withData(await ready());
+      if (run) throw new CommandError('busy', 'Stop the run before importing a model.');
+      const model = modelFromFile(msg.bytes);
+      const layout = netLayout(model.spec);
+      const params = fromNamed(layout, model.tensors);
+      const state = { params, slots: new Float32Array(0), steps: 0 };
+      s.install(layout, 'adam', state);
+      s.trained = true;
+      lastModel = { config: { model: model.spec, optimizer: 'adam' }, state };
+      const { accuracy, loss, confusion } = await s.evaluate('test');
+      const copy = params.slice();
+      post(
+        {
+          type: 'imported',
+          requestId: msg.requestId,
+          model: model.spec,
+          params: copy,
+          accuracy,
+          loss,
+          confusion: Array.from(confusion),
+        },
+        [copy.buffer],
+      );
+      return;
+    }
     case 'mistakes': {
       await ready();
       if (!evaluator) throw new CommandError('internal', 'No evaluator yet.');
@@ -252,6 +278,31 @@ async function keepModel(s: Session, runId: number, config: TrainConfig): Promis
   lastModel = { config, state };
   const params = state.params.slice(); // a copy: lastModel keeps its own
   post({ type: 'checkpoint', runId, model: config.model, params }, [params.buffer]);
+}
+
+/**
+ * The model a safetensors file holds, checked as untrusted input: the format, the tutorial's
+ * names and consistent shapes, finite weights. Each problem is a CommandError naming it.
+ */
+function modelFromFile(bytes: Uint8Array): { spec: ModelSpec; tensors: Tensor[] } {
+  let tensors: Tensor[];
+  try {
+    tensors = decodeSafetensors(bytes).tensors;
+  } catch (e) {
+    if (e instanceof SafetensorsError) throw new CommandError('invalid-model', e.message);
+    throw e;
+  }
+  const found = specFromTensors(tensors);
+  if ('problem' in found) throw new CommandError('invalid-model', found.problem);
+  for (const t of tensors) {
+    const bad = t.data.reduce((n, v) => (Number.isFinite(v) ? n : n + 1), 0);
+    if (bad > 0)
+      throw new CommandError(
+        'invalid-model',
+        `Tensor ${t.name} holds ${bad} NaN or infinite value${bad === 1 ? '' : 's'}: these weights cannot read a digit.`,
+      );
+  }
+  return { spec: found.spec, tensors };
 }
 
 /** A context lost between runs: move to the fallback and rebuild the model from the CPU copy. */

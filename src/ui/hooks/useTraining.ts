@@ -6,7 +6,10 @@
 import { useEffect, useReducer } from 'react';
 import { TrainingClient } from '../../client/trainingClient';
 import { createMetricsStore } from '../../client/metricsStore';
-import { RunLedger, type RunData, type RunSummary } from '../../client/runLedger';
+import { RunLedger, saveFailure, type RunData, type RunSummary } from '../../client/runLedger';
+import { TUTORIAL_PRESET } from '../../shared/config';
+import { describeModel } from '../../shared/modelSpec';
+import { MAX_FILE_BYTES } from '../../shared/safetensors';
 import { RunRecorder } from '../../client/runRecorder';
 import { runCsv } from '../charts/csv';
 import type { TrainConfig } from '../../shared/config';
@@ -237,6 +240,7 @@ function reduceEvent(s: TrainingState, msg: FromWorker): TrainingState {
     case 'measurement':
     case 'mistakes':
     case 'exported':
+    case 'imported':
     case 'samples':
     case 'pong':
     case 'checkpoint':
@@ -327,6 +331,11 @@ export interface TrainingApi {
   renameRun: (id: string, name: string) => Promise<void>;
   deleteRun: (id: string) => Promise<void>;
   deleteAllRuns: () => Promise<void>;
+  /**
+   * Makes the model in a .safetensors file the current one, measured on the test set and kept in
+   * the ledger; rejects with a message naming the problem (the current model stays).
+   */
+  importModel: (file: File) => Promise<{ name: string; model: string; accuracy: number }>;
   /** A saved run as a file: its weights for PyTorch (safetensors), or its log (CSV). */
   exportRun: (id: string, as: 'safetensors' | 'csv') => Promise<{ name: string; data: Uint8Array | string }>;
 }
@@ -446,6 +455,50 @@ export function useTraining(): TrainingApi {
       if (getRecorder().recordingId === id) getRecorder().forget();
       await getLedger().remove(id);
       dispatch({ type: 'ledgerChanged' });
+    },
+    importModel: async (file) => {
+      if (file.size > MAX_FILE_BYTES)
+        throw new Error(
+          `${file.name} is ${(file.size / 1e6).toFixed(0)} MB; a model file here is at most ${MAX_FILE_BYTES / 1e6} MB.`,
+        );
+      const bytes = new Uint8Array(await file.arrayBuffer());
+      const imported = await client.importSafetensors(bytes);
+      const ledger = getLedger();
+      const number = nextRunNumber(await ledger.list().catch(() => []));
+      const summary: RunSummary = {
+        id: `${Date.now().toString(36)}-import`,
+        number,
+        name: `Imported ${file.name}`.slice(0, 80),
+        createdAt: Date.now(),
+        config: { ...TUTORIAL_PRESET, model: imported.model },
+        model: describeModel(imported.model),
+        engine: 'imported',
+        state: 'done',
+        trainingSeconds: 0,
+        batches: 0,
+        totalBatches: 0,
+        testAccuracy: imported.accuracy,
+        bytes: imported.params.byteLength,
+        hasWeights: true,
+      };
+      metricsStore.reset();
+      storeRunId = 0;
+      getRecorder().forget();
+      dispatch({ type: 'loaded', summary, hasWeights: true });
+      try {
+        await ledger.save(summary, {
+          id: summary.id,
+          losses: new Float32Array(0),
+          times: [],
+          measurements: [],
+          epochs: [],
+          weights: { model: imported.model, params: imported.params, batch: 0 },
+        });
+        dispatch({ type: 'ledgerChanged' });
+      } catch (e) {
+        dispatch({ type: 'notice', code: 'storage', message: saveFailure(e, summary.name) });
+      }
+      return { name: file.name, model: summary.model, accuracy: imported.accuracy };
     },
     exportRun: async (id, as) => {
       const ledger = getLedger();

