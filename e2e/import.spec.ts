@@ -99,7 +99,11 @@ test('untrusted model files are refused, each saying why, and the current model 
   bigHeader.writeBigUInt64LE(2_000_000n);
   const cases: [string, Buffer, RegExp][] = [
     ['notes.safetensors', Buffer.from('these are not weights, just text'), /not a safetensors file/],
-    ['truncated.safetensors', good.subarray(0, good.length - 100), /truncated: tensor fc4.weight runs past its end/],
+    [
+      'truncated.safetensors',
+      good.subarray(0, good.length - 100),
+      /truncated: tensor fc4.weight runs past its end/,
+    ],
     [
       'names.safetensors',
       safetensors(TUTORIAL.map((t) => ({ ...t, name: t.name.replace('fc', 'layer') }))),
