@@ -5,7 +5,7 @@
  * view, the open tab); training state comes from useTraining and per-batch data from the
  * metrics store.
  */
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { TUTORIAL_PRESET } from './shared/config';
 import { describeModel } from './shared/modelSpec';
 import type { BackendChoice } from './shared/protocol';
@@ -17,6 +17,7 @@ import { ProgressPanel } from './ui/controls/ProgressPanel';
 import { RunControls } from './ui/controls/RunControls';
 import { configToText, parseSettings } from './ui/controls/settings';
 import { SettingsForm } from './ui/controls/SettingsForm';
+import { searchWithSettings, settingsFromSearch } from './ui/controls/settingsUrl';
 import { getLedger, initialBackend, metricsStore, useTraining } from './ui/hooks/useTraining';
 import { RunsPanel } from './ui/runs/RunsPanel';
 import { download, fileName } from './ui/download';
@@ -43,10 +44,20 @@ export function App() {
     exportRun,
     importModel,
   } = useTraining();
-  const [text, setText] = useState(() => configToText(TUTORIAL_PRESET));
+  // The settings a link carries (?batch=64&lr=0.002), else the Tutorial's.
+  const [fromLink] = useState(() => settingsFromSearch(location.search, configToText(TUTORIAL_PRESET)));
+  const [text, setText] = useState(fromLink.text);
   const [backend, setBackend] = useState<BackendChoice>(initialBackend);
   const [picked, setPicked] = useState<PickedDigit | null>(null);
   const { config, errors } = useMemo(() => parseSettings(text), [text]);
+  // The address follows the form, so that copying it shares these settings.
+  useEffect(() => {
+    const search = searchWithSettings(location.search, text, configToText(TUTORIAL_PRESET));
+    if (search !== location.search)
+      history.replaceState(history.state, '', `${location.pathname}${search}${location.hash}`);
+  }, [text]);
+  const linkHasProblems = fromLink.fromLink && Object.keys(parseSettings(fromLink.text).errors).length > 0;
+  const [linkProblemSeen, setLinkProblemSeen] = useState(false);
   const [view, setView] = useChartView();
   const { tab, problem: tabProblem, open } = useTab();
   const [tabProblemSeen, setTabProblemSeen] = useState(false);
@@ -72,6 +83,14 @@ export function App() {
       </header>
       <ErrorList errors={state.errors} onDismiss={dismissError} />
       <TabBar tab={tab} onOpen={open} />
+      {linkHasProblems && !linkProblemSeen && (
+        <p className="notice" role="status">
+          This link&apos;s settings have problems, each marked in red in the settings with what it takes.{' '}
+          <button type="button" className="link-button" onClick={() => setLinkProblemSeen(true)}>
+            Dismiss
+          </button>
+        </p>
+      )}
       {tabProblem && !tabProblemSeen && (
         <p className="notice" role="status">
           {tabProblem}{' '}

@@ -102,8 +102,15 @@ export function SettingsForm({
           value={text.optimizer}
           options={OPTIMIZERS}
           onChange={(v) => set('optimizer', v)}
+          error={errors.optimizer}
         />
-        <SelectField label="Decay" value={text.decay} options={DECAYS} onChange={(v) => set('decay', v)} />
+        <SelectField
+          label="Decay"
+          value={text.decay}
+          options={DECAYS}
+          onChange={(v) => set('decay', v)}
+          error={errors.decay}
+        />
         {text.decay !== 'none' && textField('decayRate', 'Decay rate', 'decimal')}
         {text.decay === 'step' && textField('decaySteps', 'Decay every (epochs)', 'numeric')}
         <SelectField
