@@ -99,3 +99,50 @@ test('a full disk: the run is not saved, the page says so, and the earlier runs 
   await app.page.getByRole('tab', { name: 'Train' }).click();
   await expect.poll(() => app.batchCount()).toBe(235);
 });
+
+test('two runs compared: both on the loss and accuracy charts in their colours, their settings side by side', async ({
+  app,
+}) => {
+  test.setTimeout(5 * 60_000);
+  await app.open();
+  await app.waitForData();
+  for (const batch of ['256', '512']) {
+    await app.setSettings({ 'Batch size': batch, Epochs: '1' });
+    await app.button('Train').click();
+    await expect(app.page.getByTestId('status.run')).toHaveText('done', { timeout: 120_000 });
+  }
+  await app.page.getByRole('tab', { name: 'Runs' }).click();
+  const runs = app.page.getByRole('list', { name: 'Runs' });
+  await expect(runs.getByRole('listitem', { name: 'Run 2' })).toContainText('test ');
+  for (const name of ['Run 1', 'Run 2'])
+    await runs.getByRole('listitem', { name }).getByRole('checkbox', { name: 'Compare' }).check();
+  const figure = app.page.getByRole('figure', { name: 'Run comparison' });
+  await expect(figure.getByRole('table', { name: 'Compared runs' }).locator('thead th')).toHaveText([
+    'Setting',
+    'Run 1',
+    'Run 2',
+  ]);
+  const row = (label: string) =>
+    figure.getByRole('table', { name: 'Compared runs' }).locator('tbody tr').filter({ hasText: label });
+  await expect(row('Batch size')).toContainText('(differs)');
+  await expect(row('Batch size').locator('td')).toHaveText(['256', '512']);
+  await expect(row('Learning rate')).not.toContainText('(differs)');
+  // One line a run in each chart, each run in one colour in both, as the legend shows it.
+  const strokes = await figure.evaluate((f) =>
+    [...f.querySelectorAll('.comparison-plot')].map((p) =>
+      [...p.querySelectorAll('svg path[fill="none"]')]
+        .filter((e) => (e.getAttribute('d') ?? '').length > 0)
+        .map((e) => e.getAttribute('stroke')),
+    ),
+  );
+  expect(strokes).toHaveLength(2);
+  expect(strokes[0]).toHaveLength(2);
+  expect(strokes[1]).toEqual(strokes[0]);
+  expect(new Set(strokes[0]).size).toBe(2);
+  // Unticked, a run leaves the comparison.
+  await runs.getByRole('listitem', { name: 'Run 1' }).getByRole('checkbox', { name: 'Compare' }).uncheck();
+  await expect(figure.getByRole('table', { name: 'Compared runs' }).locator('thead th')).toHaveText([
+    'Setting',
+    'Run 2',
+  ]);
+});

@@ -4,7 +4,15 @@
  * site. Refreshed whenever the ledger changes (`version`).
  */
 import { useEffect, useId, useState } from 'react';
-import { formatBytes, storageUse, type RunLedger, type RunSummary } from '../../client/runLedger';
+import {
+  formatBytes,
+  storageUse,
+  type RunData,
+  type RunLedger,
+  type RunSummary,
+} from '../../client/runLedger';
+import { MAX_COMPARED, RUN_COLORS, type ComparedRun } from './compare';
+import { RunComparison } from './RunComparison';
 
 interface Props {
   ledger: RunLedger;
@@ -51,6 +59,34 @@ export function RunsPanel({
   const [problem, setProblem] = useState<string | null>(null);
   const [imported, setImported] = useState<string | null>(null);
   const importId = useId();
+  /** Runs ticked "Compare", in the order ticked, each with its colour; their data once read. */
+  const [ticked, setTicked] = useState<{ id: string; color: string }[]>([]);
+  const [loaded, setLoaded] = useState<ReadonlyMap<string, RunData>>(new Map());
+  const toggleCompare = (run: RunSummary, on: boolean) => {
+    if (!on) {
+      setTicked((t) => t.filter((x) => x.id !== run.id));
+      return;
+    }
+    setTicked((t) => {
+      if (t.length >= MAX_COMPARED || t.some((x) => x.id === run.id)) return t;
+      const used = new Set(t.map((x) => x.color));
+      return [...t, { id: run.id, color: RUN_COLORS.find((k) => !used.has(k)) ?? RUN_COLORS[0] }];
+    });
+    if (loaded.has(run.id)) return;
+    void ledger.data(run.id).then(
+      (data) => {
+        if (data) setLoaded((m) => new Map(m).set(run.id, data));
+        else setProblem(`"${run.name}" is no longer saved.`);
+      },
+      (e: Error) => setProblem(`"${run.name}" could not be read: ${e.message}`),
+    );
+  };
+  const runsNow = listing.status === 'ready' ? listing.runs : [];
+  const compared: ComparedRun[] = ticked.flatMap(({ id, color }) => {
+    const summary = runsNow.find((r) => r.id === id);
+    const data = loaded.get(id);
+    return summary && data ? [{ summary, data, color }] : [];
+  });
 
   useEffect(() => {
     let live = true;
@@ -153,10 +189,14 @@ export function RunsPanel({
                 onRename={(name) => act(onRename(r.id, name))}
                 onDelete={() => void act(onDelete(r.id))}
                 onExport={(as) => void act(onExport(r.id, as))}
+                compare={ticked.find((t) => t.id === r.id)?.color ?? null}
+                canCompare={ticked.length < MAX_COMPARED}
+                onCompare={(on) => toggleCompare(r, on)}
               />
             ))}
           </ul>
         ))}
+      {compared.length > 0 && <RunComparison runs={compared} />}
     </section>
   );
 }
@@ -169,9 +209,25 @@ interface ItemProps {
   onRename: (name: string) => Promise<void>;
   onDelete: () => void;
   onExport: (as: 'safetensors' | 'csv') => void;
+  /** Its colour when ticked "Compare", else null. */
+  compare: string | null;
+  /** False when MAX_COMPARED runs are ticked already. */
+  canCompare: boolean;
+  onCompare: (on: boolean) => void;
 }
 
-function RunItem({ run, current, canLoad, onLoad, onRename, onDelete, onExport }: ItemProps) {
+function RunItem({
+  run,
+  current,
+  canLoad,
+  onLoad,
+  onRename,
+  onDelete,
+  onExport,
+  compare,
+  canCompare,
+  onCompare,
+}: ItemProps) {
   const [editing, setEditing] = useState<string | null>(null);
   const id = useId();
   const done = run.batches >= run.totalBatches && run.totalBatches > 0;
@@ -214,6 +270,19 @@ function RunItem({ run, current, canLoad, onLoad, onRename, onDelete, onExport }
         {done ? 'done' : `${run.state}, ${run.batches} of ${run.totalBatches} batches`}
       </span>
       <span className="run-actions">
+        <label
+          className="compare-box"
+          title={canCompare || compare ? undefined : `At most ${MAX_COMPARED} runs at once`}
+        >
+          <input
+            type="checkbox"
+            checked={compare !== null}
+            disabled={compare === null && !canCompare}
+            onChange={(e) => onCompare(e.target.checked)}
+          />
+          {compare && <span className="chart-swatch" style={{ background: compare }} />}
+          Compare
+        </label>
         <button type="button" onClick={onLoad} disabled={!canLoad}>
           Load
         </button>
