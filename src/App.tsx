@@ -20,7 +20,7 @@ import { SettingsForm } from './ui/controls/SettingsForm';
 import { searchWithSettings, settingsFromSearch } from './ui/controls/settingsUrl';
 import { getLedger, initialBackend, metricsStore, useTraining } from './ui/hooks/useTraining';
 import { RunsPanel } from './ui/runs/RunsPanel';
-import { download, fileName } from './ui/download';
+import { download } from './ui/download';
 import { PredictionPanel, type PickedDigit } from './ui/predict/PredictionPanel';
 import { TestDigits } from './ui/predict/TestDigits';
 import { ErrorList } from './ui/status/ErrorList';
@@ -194,15 +194,7 @@ export function App() {
               onDeleteAll={deleteAllRuns}
               onImport={importModel}
               onExport={async (id, as) => {
-                const file = await exportRun(id, as);
-                if (typeof file.data === 'string')
-                  download(file.data, 'text/csv', fileName(file.name, 'csv'));
-                else
-                  download(
-                    file.data as Uint8Array<ArrayBuffer>,
-                    'application/octet-stream',
-                    fileName(file.name, 'safetensors'),
-                  );
+                for (const file of await exportRun(id, as)) download(file.data, file.type, file.name);
               }}
             />
           </div>

@@ -165,6 +165,21 @@ export class TrainingClient {
     return msg.bytes;
   }
 
+  /** `params` of `model` as a TF.js layers model: model.json's text (naming `weightsPath`) and the weights. */
+  async exportLayers(
+    model: ModelSpec,
+    params: Float32Array,
+    weightsPath: string,
+  ): Promise<{ modelJson: string; weights: ArrayBuffer }> {
+    const copy = params.slice();
+    const msg = await this.request(
+      (requestId) => ({ type: 'exportLayers', requestId, model, params: copy, weightsPath }),
+      [copy.buffer],
+    );
+    if (msg.type !== 'exportedLayers') throw new Error(`unexpected reply ${msg.type}`);
+    return { modelJson: msg.modelJson, weights: msg.weights };
+  }
+
   /**
    * Makes the model in a safetensors file the current one and measures it on the test set;
    * rejects, naming the problem, when the file is not one (the current model stays).

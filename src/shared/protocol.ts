@@ -160,6 +160,8 @@ export type ToWorker =
       params: Float32Array;
       metadata: Record<string, string>;
     }
+  /** The weights `params` of `model` as a TF.js layers model, its manifest naming `weightsPath`. */
+  | { type: 'exportLayers'; requestId: number; model: ModelSpec; params: Float32Array; weightsPath: string }
   /**
    * A model from a safetensors file with the tutorial's names (a PyTorch-trained one): checked,
    * made the current model and measured on the test set; the current model stays on any problem.
@@ -201,6 +203,7 @@ export type FromWorker =
   | { type: 'evaluation'; requestId: number; accuracy: number; loss: number; confusion: number[] }
   | { type: 'samples'; requestId: number; digits: SampleDigit[] }
   | { type: 'exported'; requestId: number; bytes: Uint8Array }
+  | { type: 'exportedLayers'; requestId: number; modelJson: string; weights: ArrayBuffer }
   /** The imported model, its weights (layout order) and its test-set figures. */
   | {
       type: 'imported';

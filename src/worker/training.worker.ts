@@ -7,6 +7,7 @@
 import type { EngineState } from '../engines/engine';
 import { DataNotReady } from '../engines/data';
 import { fromNamed, netLayout, toNamed } from '../engines/layout';
+import { toLayersModel } from '../engines/tfjs/layersModel';
 import { describeModel, specFromTensors, type ModelSpec } from '../shared/modelSpec';
 import { decodeSafetensors, encodeSafetensors, SafetensorsError, type Tensor } from '../shared/safetensors';
 import { TUTORIAL_PRESET, validateConfig, type TrainConfig } from '../shared/config';
@@ -179,6 +180,18 @@ async function handle(msg: ToWorker): Promise<void> {
         ...msg.metadata,
       });
       post({ type: 'exported', requestId: msg.requestId, bytes }, [bytes.buffer]);
+      return;
+    }
+    case 'exportLayers': {
+      await ready();
+      const problems = validateConfig({ ...TUTORIAL_PRESET, model: msg.model });
+      if (problems.length)
+        throw new CommandError('invalid-config', problems.map((p) => p.message).join('; '));
+      const layout = netLayout(msg.model);
+      if (msg.params.length !== layout.paramCount)
+        throw new CommandError('internal', 'The weights to export do not fit the model.');
+      const { modelJson, weights } = await toLayersModel(layout, msg.params, msg.weightsPath);
+      post({ type: 'exportedLayers', requestId: msg.requestId, modelJson, weights }, [weights]);
       return;
     }
     case 'importSafetensors': {

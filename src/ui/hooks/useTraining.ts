@@ -12,6 +12,7 @@ import { describeModel } from '../../shared/modelSpec';
 import { MAX_FILE_BYTES } from '../../shared/safetensors';
 import { RunRecorder } from '../../client/runRecorder';
 import { runCsv } from '../charts/csv';
+import { fileName } from '../download';
 import type { TrainConfig } from '../../shared/config';
 import type {
   BackendChoice,
@@ -240,6 +241,7 @@ function reduceEvent(s: TrainingState, msg: FromWorker): TrainingState {
     case 'measurement':
     case 'mistakes':
     case 'exported':
+    case 'exportedLayers':
     case 'imported':
     case 'samples':
     case 'pong':
@@ -316,6 +318,15 @@ function showRun(
   dispatch({ type: 'loaded', summary, hasWeights: data.weights !== null });
 }
 
+/** What a run can be exported as: PyTorch's safetensors, TF.js's layers model, the CSV log. */
+export type ExportKind = 'safetensors' | 'tfjs' | 'csv';
+
+export interface ExportFile {
+  name: string;
+  type: string;
+  data: BlobPart;
+}
+
 export interface TrainingApi {
   state: TrainingState;
   client: TrainingClient;
@@ -337,7 +348,7 @@ export interface TrainingApi {
    */
   importModel: (file: File) => Promise<{ name: string; model: string; accuracy: number }>;
   /** A saved run as a file: its weights for PyTorch (safetensors), or its log (CSV). */
-  exportRun: (id: string, as: 'safetensors' | 'csv') => Promise<{ name: string; data: Uint8Array | string }>;
+  exportRun: (id: string, as: ExportKind) => Promise<ExportFile[]>;
 }
 
 /** Subscribes the page to the worker's events; see the module comment for what goes where. */
@@ -508,15 +519,29 @@ export function useTraining(): TrainingApi {
       const name = `${summary.name} ${summary.model}`;
       if (as === 'csv') {
         const perEpoch = summary.totalBatches / Math.max(1, summary.config.epochs);
-        return { name, data: runCsv({ name, ...data, batchesPerEpoch: perEpoch }) };
+        const csv = runCsv({ name, ...data, batchesPerEpoch: perEpoch });
+        return [{ name: fileName(name, 'csv'), type: 'text/csv', data: csv }];
       }
       if (!data.weights) throw new Error(`"${summary.name}" has no saved weights yet.`);
+      const { model, params } = data.weights;
+      if (as === 'tfjs') {
+        const weightsName = fileName(name, 'weights.bin');
+        const files = await client.exportLayers(model, params, `./${weightsName}`);
+        return [
+          { name: fileName(name, 'json'), type: 'application/json', data: files.modelJson },
+          { name: weightsName, type: 'application/octet-stream', data: files.weights },
+        ];
+      }
       const metadata: Record<string, string> = { run: summary.name };
       if (summary.testAccuracy !== null) metadata.test_accuracy = String(summary.testAccuracy);
-      return {
-        name,
-        data: await client.exportSafetensors(data.weights.model, data.weights.params, metadata),
-      };
+      const bytes = await client.exportSafetensors(model, params, metadata);
+      return [
+        {
+          name: fileName(name, 'safetensors'),
+          type: 'application/octet-stream',
+          data: bytes as Uint8Array<ArrayBuffer>,
+        },
+      ];
     },
     deleteAllRuns: async () => {
       getRecorder().forget();

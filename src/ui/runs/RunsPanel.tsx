@@ -11,6 +11,7 @@ import {
   type RunLedger,
   type RunSummary,
 } from '../../client/runLedger';
+import type { ExportKind } from '../hooks/useTraining';
 import { MAX_COMPARED, RUN_COLORS, type ComparedRun } from './compare';
 import { RunComparison } from './RunComparison';
 
@@ -29,7 +30,7 @@ interface Props {
   /** Imports a .safetensors model: the current model from then on, kept as a run. */
   onImport: (file: File) => Promise<{ name: string; model: string; accuracy: number }>;
   /** Downloads the run's weights for PyTorch, or its log as CSV. */
-  onExport: (id: string, as: 'safetensors' | 'csv') => Promise<void>;
+  onExport: (id: string, as: ExportKind) => Promise<void>;
 }
 
 type Listing =
@@ -208,7 +209,7 @@ interface ItemProps {
   onLoad: () => void;
   onRename: (name: string) => Promise<void>;
   onDelete: () => void;
-  onExport: (as: 'safetensors' | 'csv') => void;
+  onExport: (as: ExportKind) => void;
   /** Its colour when ticked "Compare", else null. */
   compare: string | null;
   /** False when MAX_COMPARED runs are ticked already. */
@@ -294,6 +295,9 @@ function RunItem({
         </button>
         <button type="button" onClick={() => onExport('safetensors')} disabled={!run.hasWeights}>
           Export for PyTorch
+        </button>
+        <button type="button" onClick={() => onExport('tfjs')} disabled={!run.hasWeights}>
+          Export for TensorFlow.js
         </button>
         <button type="button" onClick={() => onExport('csv')}>
           Download CSV

