@@ -33,6 +33,9 @@ export default defineConfig({
   use: {
     baseURL: `http://127.0.0.1:${PORT}`,
     trace: 'on-first-retry',
+    // The service worker (offline use) would answer requests the tests route: only the offline
+    // test lets it run.
+    serviceWorkers: 'block',
     screenshot: 'only-on-failure',
   },
   projects: [

@@ -1,5 +1,6 @@
 import { defineConfig, type Plugin } from 'vitest/config';
 import react from '@vitejs/plugin-react';
+import { VitePWA } from 'vite-plugin-pwa';
 
 /**
  * The Content-Security-Policy of the built app: only its own scripts, workers and data;
@@ -43,7 +44,34 @@ function cspMeta(): Plugin {
 }
 
 export default defineConfig(({ mode }) => ({
-  plugins: [react(), cspMeta()],
+  plugins: [
+    react(),
+    cspMeta(),
+    // Offline use: Workbox (generated, not hand-written) precaches the app and the data after the
+    // first visit, so the page opens and trains with no network. 'prompt': a new build waits
+    // until the page (UpdateNotice.tsx) says it is ready and the user reloads into it.
+    VitePWA({
+      registerType: 'prompt',
+      injectRegister: false,
+      includeAssets: ['favicon.svg'],
+      manifest: {
+        name: 'MNIST in your browser',
+        short_name: 'MNIST studio',
+        description: 'Train a neural network on MNIST in your browser, live; nothing leaves the page.',
+        start_url: '.',
+        display: 'standalone',
+        background_color: '#0b1020',
+        theme_color: '#0b1020',
+        icons: [{ src: 'favicon.svg', sizes: 'any', type: 'image/svg+xml', purpose: 'any' }],
+      },
+      workbox: {
+        // The data sprites and labels too: ~13 MB, the largest file about 5 MB.
+        globPatterns: ['**/*.{js,css,html,svg,wasm,png,json,u8}'],
+        maximumFileSizeToCacheInBytes: 16 * 1024 * 1024,
+        cleanupOutdatedCaches: true,
+      },
+    }),
+  ],
   // The test and benchmark hooks of src/dev/ are in every build but the production one:
   // `vite build` leaves them out (npm test checks the bundle); `vite build --mode test` (the
   // build e2e tests and the benchmark drive) and `vite` (dev) load them.

@@ -25,6 +25,7 @@ import { PredictionPanel, type PickedDigit } from './ui/predict/PredictionPanel'
 import { TestDigits } from './ui/predict/TestDigits';
 import { ErrorList } from './ui/status/ErrorList';
 import { StatusBar } from './ui/status/StatusBar';
+import { UpdateNotice } from './ui/status/UpdateNotice';
 import { panelId, TabBar, tabId } from './ui/TabBar';
 import { useTab } from './ui/tabs';
 
@@ -82,6 +83,7 @@ export function App() {
         <StatusBar backend={state.backend} engine={state.engine} data={state.data} run={state.run} />
       </header>
       <ErrorList errors={state.errors} onDismiss={dismissError} />
+      <UpdateNotice />
       <TabBar tab={tab} onOpen={open} />
       {linkHasProblems && !linkProblemSeen && (
         <p className="notice" role="status">

@@ -1,0 +1,33 @@
+/**
+ * Offline: after one visit the service worker (vite-plugin-pwa's Workbox) holds the app and the
+ * data, so with the network gone the page opens, loads its 70,000 images and trains.
+ */
+import { expect, test } from './fixtures/fixtures';
+
+test.use({ serviceWorkers: 'allow' });
+
+test('after a first visit, the page opens and trains with no network', async ({ app, context }) => {
+  test.setTimeout(5 * 60_000);
+  await app.open();
+  await app.waitForData();
+  // The worker has cached everything: the page says so.
+  await expect(app.page.getByTestId('app.update')).toContainText('Ready offline', { timeout: 120_000 });
+  const installable = await app.page.evaluate(async () => {
+    const link = document.querySelector('link[rel="manifest"]')?.getAttribute('href');
+    return link ? (await (await fetch(link)).json()).name : null;
+  });
+  expect(installable).toBe('MNIST in your browser');
+
+  await context.setOffline(true);
+  await app.page.reload();
+  // Served by the service worker: nothing else could answer with the network gone.
+  expect(await app.page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+  await app.waitForData();
+  await app.setSettings({ 'Batch size': '512', Epochs: '1' });
+  await app.button('Train').click();
+  await expect(app.page.getByTestId('status.run')).toHaveText('done', { timeout: 120_000 });
+  await expect(app.accuracyCaption()).toContainText('Latest: epoch 1 of 1');
+  await app.drawOne();
+  await expect(app.prediction()).toContainText('Prediction:');
+  await context.setOffline(false);
+});
