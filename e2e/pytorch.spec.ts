@@ -13,13 +13,8 @@ test('Export for PyTorch: the tutorial Net takes the file and gives the page’s
   await app.open();
   await app.waitForData();
   // The tutorial's architecture (784-64-64-64-10), one quick epoch.
-  await app.setSettings({ 'Batch size': '128', Epochs: '1' });
-  await app.button('Train').click();
-  await expect(app.page.getByTestId('status.run')).toHaveText('done', { timeout: 120_000 });
-  await app.button('Show accuracy data').click();
-  const last = app.page.getByRole('table', { name: 'Accuracy data' }).locator('tbody tr').last();
-  await expect(last).toContainText('all (60000 + 10000)');
-  const shown = Number((await last.locator('td').nth(6).textContent())!.replace('%', '')) / 100;
+  await app.trainUntilDone({ 'Batch size': '128', Epochs: '1' });
+  const shown = await app.fullTestAccuracy();
 
   await app.page.getByRole('tab', { name: 'Runs' }).click();
   const run = app.page.getByRole('list', { name: 'Runs' }).getByRole('listitem', { name: 'Run 1' });

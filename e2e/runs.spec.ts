@@ -7,9 +7,7 @@ test('a trained run is back after a reload: its curves, its model, and its place
   test.setTimeout(5 * 60_000);
   await app.open();
   await app.waitForData();
-  await app.setSettings({ 'Batch size': '128', Epochs: '1' });
-  await app.button('Train').click();
-  await expect(app.page.getByTestId('status.run')).toHaveText('done', { timeout: 120_000 });
+  await app.trainUntilDone({ 'Batch size': '128', Epochs: '1' });
   const caption = (await app.accuracyCaption().textContent())!;
   expect(caption).toContain('Latest: epoch 1 of 1');
 
@@ -76,9 +74,7 @@ test('a full disk: the run is not saved, the page says so, and the earlier runs 
   });
   await app.open();
   await app.waitForData();
-  await app.setSettings({ 'Batch size': '256', Epochs: '1' });
-  await app.button('Train').click();
-  await expect(app.page.getByTestId('status.run')).toHaveText('done', { timeout: 120_000 });
+  await app.trainUntilDone({ 'Batch size': '256', Epochs: '1' });
   await app.page.getByRole('tab', { name: 'Runs' }).click();
   const runs = app.page.getByRole('list', { name: 'Runs' });
   await expect(runs.getByRole('listitem', { name: 'Run 1' })).toContainText('test ');
@@ -106,11 +102,7 @@ test('two runs compared: both on the loss and accuracy charts in their colours, 
   test.setTimeout(5 * 60_000);
   await app.open();
   await app.waitForData();
-  for (const batch of ['256', '512']) {
-    await app.setSettings({ 'Batch size': batch, Epochs: '1' });
-    await app.button('Train').click();
-    await expect(app.page.getByTestId('status.run')).toHaveText('done', { timeout: 120_000 });
-  }
+  for (const batch of ['256', '512']) await app.trainUntilDone({ 'Batch size': batch, Epochs: '1' });
   await app.page.getByRole('tab', { name: 'Runs' }).click();
   const runs = app.page.getByRole('list', { name: 'Runs' });
   await expect(runs.getByRole('listitem', { name: 'Run 2' })).toContainText('test ');

@@ -6,7 +6,7 @@
  */
 import type { EngineState } from '../engines/engine';
 import { DataNotReady } from '../engines/data';
-import { fromNamed, netLayout, toNamed } from '../engines/layout';
+import { fromNamed, netLayout, toNamed, type NetLayout } from '../engines/layout';
 import { toLayersModel } from '../engines/tfjs/layersModel';
 import { describeModel, specFromTensors, type ModelSpec } from '../shared/modelSpec';
 import { decodeSafetensors, encodeSafetensors, SafetensorsError, type Tensor } from '../shared/safetensors';
@@ -123,12 +123,7 @@ async function handle(msg: ToWorker): Promise<void> {
     case 'restore': {
       const s = await ready();
       if (run) throw new CommandError('busy', 'Stop the run before restoring weights.');
-      const problems = validateConfig({ ...TUTORIAL_PRESET, model: msg.model });
-      if (problems.length)
-        throw new CommandError('invalid-config', problems.map((p) => p.message).join('; '));
-      const layout = netLayout(msg.model);
-      if (msg.params.length !== layout.paramCount || !msg.params.every(Number.isFinite))
-        throw new CommandError('internal', 'The weights to restore do not fit the model or are not finite.');
+      const layout = checkedLayout(msg.model, msg.params);
       const state = { params: msg.params, slots: new Float32Array(0), steps: 0 };
       s.install(layout, 'adam', state);
       s.trained = true;
@@ -168,12 +163,7 @@ async function handle(msg: ToWorker): Promise<void> {
       return;
     }
     case 'exportSafetensors': {
-      const problems = validateConfig({ ...TUTORIAL_PRESET, model: msg.model });
-      if (problems.length)
-        throw new CommandError('invalid-config', problems.map((p) => p.message).join('; '));
-      const layout = netLayout(msg.model);
-      if (msg.params.length !== layout.paramCount)
-        throw new CommandError('internal', 'The weights to export do not fit the model.');
+      const layout = checkedLayout(msg.model, msg.params);
       const bytes = encodeSafetensors(toNamed(layout, msg.params), {
         format: 'pt',
         model: describeModel(msg.model),
@@ -184,12 +174,7 @@ async function handle(msg: ToWorker): Promise<void> {
     }
     case 'exportLayers': {
       await ready();
-      const problems = validateConfig({ ...TUTORIAL_PRESET, model: msg.model });
-      if (problems.length)
-        throw new CommandError('invalid-config', problems.map((p) => p.message).join('; '));
-      const layout = netLayout(msg.model);
-      if (msg.params.length !== layout.paramCount)
-        throw new CommandError('internal', 'The weights to export do not fit the model.');
+      const layout = checkedLayout(msg.model, msg.params);
       const { modelJson, weights } = await toLayersModel(layout, msg.params, msg.weightsPath);
       post({ type: 'exportedLayers', requestId: msg.requestId, modelJson, weights }, [weights]);
       return;
@@ -291,6 +276,19 @@ async function keepModel(s: Session, runId: number, config: TrainConfig): Promis
   lastModel = { config, state };
   const params = state.params.slice(); // a copy: lastModel keeps its own
   post({ type: 'checkpoint', runId, model: config.model, params }, [params.buffer]);
+}
+
+/**
+ * The layout of `model` once the model is checked, and `params` with it: each problem a
+ * CommandError naming it (weights come from the page: a checkpoint, a saved run).
+ */
+function checkedLayout(model: ModelSpec, params: Float32Array): NetLayout {
+  const problems = validateConfig({ ...TUTORIAL_PRESET, model });
+  if (problems.length) throw new CommandError('invalid-config', problems.map((p) => p.message).join('; '));
+  const layout = netLayout(model);
+  if (params.length !== layout.paramCount || !params.every(Number.isFinite))
+    throw new CommandError('internal', 'The weights do not fit the model or are not finite.');
+  return layout;
 }
 
 /**
