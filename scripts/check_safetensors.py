@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Loads a .safetensors file the app exported into the PyTorch tutorial's own Net and measures it.
 
+Net and the data reader are scripts/reference/seed_pytorch.py's.
+
     python3 scripts/check_safetensors.py MODEL.safetensors [--data DIR]
 
 Prints one JSON line: {"test_accuracy": ..., "tensors": {name: shape}, "metadata": {...}}.
@@ -13,29 +15,14 @@ import argparse
 import json
 import os
 import struct
+import sys
 
 import numpy as np
 import torch
-import torch.nn as nn
-import torch.nn.functional as F
 
-
-class Net(nn.Module):
-    """The tutorial's network, as it writes it."""
-
-    def __init__(self):
-        super().__init__()
-        self.fc1 = nn.Linear(28 * 28, 64)
-        self.fc2 = nn.Linear(64, 64)
-        self.fc3 = nn.Linear(64, 64)
-        self.fc4 = nn.Linear(64, 10)
-
-    def forward(self, x):
-        x = F.relu(self.fc1(x))
-        x = F.relu(self.fc2(x))
-        x = F.relu(self.fc3(x))
-        x = self.fc4(x)
-        return F.log_softmax(x, dim=1)
+# The tutorial's Net and its MNIST reader, from the reference itself (a copy of the project's).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "reference"))
+from seed_pytorch import Net, load_mnist_tensors  # noqa: E402
 
 
 def read_safetensors(path):
@@ -56,16 +43,6 @@ def read_safetensors(path):
     return state, header.get("__metadata__", {})
 
 
-def read_idx(path, ndim):
-    with open(path, "rb") as f:
-        raw = f.read()
-    zero, dtype, dims = struct.unpack(">HBB", raw[:4])
-    if zero != 0 or dtype != 0x08 or dims != ndim:
-        raise ValueError(f"{path}: not an IDX file of bytes with {ndim} dimensions")
-    shape = struct.unpack(f">{ndim}I", raw[4:4 + 4 * ndim])
-    return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim).reshape(shape)
-
-
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     p = argparse.ArgumentParser()
@@ -76,11 +53,8 @@ def main():
     net = Net()
     net.load_state_dict(state, strict=True)
     net.eval()
-    images = read_idx(os.path.join(args.data, "t10k-images-idx3-ubyte"), 3)
-    labels = read_idx(os.path.join(args.data, "t10k-labels-idx1-ubyte"), 1)
-    # As ToTensor: bytes / 255, then flattened as the tutorial's view(-1, 28 * 28).
-    x = torch.from_numpy(images.astype(np.float32) / 255).view(-1, 28 * 28)
-    y = torch.from_numpy(labels.astype(np.int64))
+    x, y = load_mnist_tensors(args.data)["test"]
+    x = x.view(-1, 28 * 28)  # as the tutorial's forward takes it
     with torch.no_grad():
         correct = (net(x).argmax(dim=1) == y).sum().item()
     print(json.dumps({

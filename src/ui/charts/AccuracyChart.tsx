@@ -1,5 +1,5 @@
 import { memo, useDeferredValue, useMemo } from 'react';
-import { CartesianGrid, ComposedChart, ResponsiveContainer, YAxis } from 'recharts';
+import { YAxis } from 'recharts';
 import type { MetricsStore } from '../../client/metricsStore';
 import { useStoreMemo } from '../hooks/useStoreVersion';
 import { MeasurementTable, ShowData } from './MeasurementTable';
@@ -14,7 +14,8 @@ import {
   type MeasuredSeries,
   type XScale,
 } from './series';
-import { ChartLegend, SeriesDots, SeriesPath } from './SvgSeries';
+import { ChartFrame, measuredLines } from './ChartFrame';
+import { ChartLegend } from './SvgSeries';
 import { epochLines, timeAxis, type Boundary } from './timeAxis';
 
 export interface AccuracyChartProps {
@@ -118,42 +119,32 @@ const AccuracyPlot = memo(function AccuracyPlot({
 }: AccuracyPlotProps) {
   const yTicks = useMemo(() => accuracyTicks(floor), [floor]);
   return (
-    <div className="chart-plot" style={{ height }}>
-      <ResponsiveContainer width="100%" height="100%">
-        <ComposedChart
-          // No keyboard layer: the chart is a picture; its numbers are in the caption and "Show data".
-          accessibilityLayer={false}
-          margin={{ top: 8, right: 16, bottom: 12, left: 0 }}
-        >
-          <CartesianGrid stroke={CHART_COLORS.grid} vertical={false} />
-          {timeAxis(x)}
-          <YAxis
-            type="number"
-            dataKey="y"
-            domain={[floor, 100]}
-            allowDataOverflow
-            ticks={yTicks}
-            width={44}
-            tickFormatter={(v: number) => `${v}%`}
-            stroke={CHART_COLORS.axis}
-            fontSize={12}
-          />
-          {epochLines(boundaries)}
-          {smoothing > 0 && <SeriesPath points={train.raw} stroke={CHART_COLORS.trainFaint} width={1} />}
-          {smoothing > 0 && <SeriesPath points={test.raw} stroke={CHART_COLORS.testFaint} width={1} />}
-          <SeriesPath points={train.smoothed} stroke={CHART_COLORS.train} width={2} />
-          <SeriesPath points={test.smoothed} stroke={CHART_COLORS.test} width={2} />
-          <SeriesDots points={train.full} fill={CHART_COLORS.train} />
-          <SeriesDots points={test.full} fill={CHART_COLORS.test} />
-        </ComposedChart>
-      </ResponsiveContainer>
-      {empty && (
-        <p className="chart-empty">
-          Every few batches, accuracy on a slice of the training images (in-sample) and of the test images
-          (out-of-sample) appears here side by side, and on all of them at each epoch&apos;s end; a growing
-          gap means the model is over-fitting.
-        </p>
-      )}
-    </div>
+    <ChartFrame
+      height={height}
+      overlay={
+        empty && (
+          <p className="chart-empty">
+            Every few batches, accuracy on a slice of the training images (in-sample) and of the test images
+            (out-of-sample) appears here side by side, and on all of them at each epoch&apos;s end; a growing
+            gap means the model is over-fitting.
+          </p>
+        )
+      }
+    >
+      {timeAxis(x)}
+      <YAxis
+        type="number"
+        dataKey="y"
+        domain={[floor, 100]}
+        allowDataOverflow
+        ticks={yTicks}
+        width={44}
+        tickFormatter={(v: number) => `${v}%`}
+        stroke={CHART_COLORS.axis}
+        fontSize={12}
+      />
+      {epochLines(boundaries)}
+      {measuredLines(train, test, smoothing)}
+    </ChartFrame>
   );
 });

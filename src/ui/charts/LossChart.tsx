@@ -1,5 +1,5 @@
 import { memo, useDeferredValue, useMemo } from 'react';
-import { CartesianGrid, ComposedChart, ResponsiveContainer, YAxis } from 'recharts';
+import { YAxis } from 'recharts';
 import type { MetricsStore } from '../../client/metricsStore';
 import { useStoreMemo } from '../hooks/useStoreVersion';
 import { MeasurementTable, ShowData } from './MeasurementTable';
@@ -20,7 +20,8 @@ import {
   type ValueAxis,
   type XScale,
 } from './series';
-import { ChartLegend, SeriesDots, SeriesPath } from './SvgSeries';
+import { ChartFrame, measuredLines } from './ChartFrame';
+import { ChartLegend, SeriesPath } from './SvgSeries';
 import { epochLines, timeAxis, type Boundary } from './timeAxis';
 
 export interface LossChartProps {
@@ -145,48 +146,36 @@ const LossPlot = memo(function LossPlot({
   empty,
   height,
 }: LossPlotProps) {
-  // Smoothed, the measured lines keep their raw values as a faint line beneath, as TensorBoard's do.
-  const faint = smoothing > 0;
   return (
-    <div className="chart-plot" style={{ height }}>
-      <ResponsiveContainer width="100%" height="100%">
-        <ComposedChart
-          // No keyboard layer: the chart is a picture; its numbers are in the caption and "Show data".
-          accessibilityLayer={false}
-          margin={{ top: 8, right: 12, bottom: 12, left: 0 }}
-        >
-          <CartesianGrid stroke={CHART_COLORS.grid} vertical={false} />
-          {timeAxis(x)}
-          <YAxis
-            type="number"
-            dataKey="y"
-            scale={logScale ? 'log' : 'linear'}
-            domain={[yAxis.min, yAxis.max]}
-            allowDataOverflow
-            ticks={yAxis.ticks}
-            // Room for "0.0001" on a log axis.
-            width={logScale ? 54 : 44}
-            tickFormatter={formatLossTick}
-            stroke={CHART_COLORS.axis}
-            fontSize={12}
-          />
-          {epochLines(boundaries)}
-          <SeriesPath points={series.raw} stroke={CHART_COLORS.lossFaint} width={1} />
-          <SeriesPath points={series.smoothed} stroke={CHART_COLORS.loss} width={2} />
-          {faint && <SeriesPath points={train.raw} stroke={CHART_COLORS.trainFaint} width={1} />}
-          {faint && <SeriesPath points={test.raw} stroke={CHART_COLORS.testFaint} width={1} />}
-          <SeriesPath points={train.smoothed} stroke={CHART_COLORS.train} width={2} />
-          <SeriesPath points={test.smoothed} stroke={CHART_COLORS.test} width={2} />
-          <SeriesDots points={train.full} fill={CHART_COLORS.train} />
-          <SeriesDots points={test.full} fill={CHART_COLORS.test} />
-        </ComposedChart>
-      </ResponsiveContainer>
-      {empty && (
-        <p className="chart-empty">
-          Press Train: the loss of every batch appears here as it trains, with a smoothed line, the train and
-          test loss measured every few batches, and the epoch boundaries.
-        </p>
-      )}
-    </div>
+    <ChartFrame
+      height={height}
+      overlay={
+        empty && (
+          <p className="chart-empty">
+            Press Train: the loss of every batch appears here as it trains, with a smoothed line, the train
+            and test loss measured every few batches, and the epoch boundaries.
+          </p>
+        )
+      }
+    >
+      {timeAxis(x)}
+      <YAxis
+        type="number"
+        dataKey="y"
+        scale={logScale ? 'log' : 'linear'}
+        domain={[yAxis.min, yAxis.max]}
+        allowDataOverflow
+        ticks={yAxis.ticks}
+        // Room for "0.0001" on a log axis.
+        width={logScale ? 54 : 44}
+        tickFormatter={formatLossTick}
+        stroke={CHART_COLORS.axis}
+        fontSize={12}
+      />
+      {epochLines(boundaries)}
+      <SeriesPath points={series.raw} stroke={CHART_COLORS.lossFaint} width={1} />
+      <SeriesPath points={series.smoothed} stroke={CHART_COLORS.loss} width={2} />
+      {measuredLines(train, test, smoothing)}
+    </ChartFrame>
   );
 });

@@ -4,7 +4,8 @@
  * settings and results with the rows that differ marked.
  */
 import { useMemo } from 'react';
-import { CartesianGrid, ComposedChart, ResponsiveContainer, XAxis, YAxis } from 'recharts';
+import { XAxis, YAxis } from 'recharts';
+import { ChartFrame } from '../charts/ChartFrame';
 import { accuracyFloor, accuracyTicks, CHART_COLORS, lossAxis, type XY } from '../charts/series';
 import { ChartLegend, SeriesPath } from '../charts/SvgSeries';
 import { accuracyByEpoch, comparisonRows, lossByEpoch, type ComparedRun } from './compare';
@@ -89,43 +90,38 @@ function Plot({ title, series, runs, epochs, y, ticks, percent }: PlotProps) {
   return (
     <div className="comparison-plot">
       <h3>{title}</h3>
-      <div className="chart-plot" style={{ height: 200 }}>
-        <ResponsiveContainer width="100%" height="100%">
-          <ComposedChart accessibilityLayer={false} margin={{ top: 8, right: 12, bottom: 12, left: 0 }}>
-            <CartesianGrid stroke={CHART_COLORS.grid} vertical={false} />
-            <XAxis
-              type="number"
-              dataKey="x"
-              domain={[0, epochs]}
-              allowDataOverflow
-              allowDecimals={false}
-              stroke={CHART_COLORS.axis}
-              fontSize={12}
-              label={{
-                value: 'epoch',
-                position: 'insideBottomRight',
-                offset: -6,
-                fill: CHART_COLORS.axis,
-                fontSize: 11,
-              }}
-            />
-            <YAxis
-              type="number"
-              dataKey="y"
-              domain={y}
-              allowDataOverflow
-              ticks={ticks}
-              width={44}
-              tickFormatter={(v: number) => (percent ? `${v}%` : String(Number(v.toFixed(1))))}
-              stroke={CHART_COLORS.axis}
-              fontSize={12}
-            />
-            {series.map((points, i) => (
-              <SeriesPath key={runs[i].summary.id} points={points} stroke={runs[i].color} width={2} />
-            ))}
-          </ComposedChart>
-        </ResponsiveContainer>
-      </div>
+      <ChartFrame height={200}>
+        <XAxis
+          type="number"
+          dataKey="x"
+          domain={[0, epochs]}
+          allowDataOverflow
+          allowDecimals={false}
+          stroke={CHART_COLORS.axis}
+          fontSize={12}
+          label={{
+            value: 'epoch',
+            position: 'insideBottomRight',
+            offset: -6,
+            fill: CHART_COLORS.axis,
+            fontSize: 11,
+          }}
+        />
+        <YAxis
+          type="number"
+          dataKey="y"
+          domain={y}
+          allowDataOverflow
+          ticks={ticks}
+          width={44}
+          tickFormatter={(v: number) => (percent ? `${v}%` : String(Number(v.toFixed(1))))}
+          stroke={CHART_COLORS.axis}
+          fontSize={12}
+        />
+        {series.map((points, i) => (
+          <SeriesPath key={runs[i].summary.id} points={points} stroke={runs[i].color} width={2} />
+        ))}
+      </ChartFrame>
     </div>
   );
 }
