@@ -1,7 +1,8 @@
 /**
  * A model trained here goes to TensorFlow.js: "Export for TensorFlow.js" downloads model.json and
  * its weights file, which tf.loadLayersModel reads back (here in Node, through tf.io) to the test
- * accuracy the page showed.
+ * accuracy the page showed. And back: "Import model" takes the two files, after a Reset, to the
+ * same accuracy; model.json without its weights file is refused, saying which file is missing.
  */
 import { readFile } from 'node:fs/promises';
 import type { Download } from '@playwright/test';
@@ -56,4 +57,24 @@ test('Export for TensorFlow.js: tf.loadLayersModel reads the files back to the p
   });
   model.dispose();
   expect(Math.abs(correct / 10_000 - shown)).toBeLessThanOrEqual(0.001);
+
+  // Back in: a fresh model first, so the import is what reads.
+  await app.page.getByRole('tab', { name: 'Train' }).click();
+  await app.button('Reset').click();
+  await app.page.getByRole('tab', { name: 'Runs' }).click();
+  const input = app.page.getByLabel('Import model');
+  await input.setInputFiles([
+    { name: names[0], mimeType: 'application/json', buffer: json },
+    { name: names[1], mimeType: 'application/octet-stream', buffer: weights },
+  ]);
+  const status = app.page.getByRole('status').filter({ hasText: `Imported ${names[0]}` });
+  await expect(status).toContainText('MLP 784-64-64-64-10', { timeout: 60_000 });
+  const imported = Number(/test accuracy (\d+\.\d+)%/.exec((await status.textContent())!)![1]) / 100;
+  expect(Math.abs(imported - shown)).toBeLessThanOrEqual(0.0001);
+
+  await input.setInputFiles({ name: names[0], mimeType: 'application/json', buffer: json });
+  const alert = app.page.getByRole('alert');
+  await expect(alert).toContainText(`${names[0]} was not imported`);
+  await expect(alert).toContainText(`Weight file with basename '${names[1]}' is not provided`);
+  await expect(alert).toContainText('The current model is unchanged.');
 });

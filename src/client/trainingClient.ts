@@ -197,6 +197,15 @@ export class TrainingClient {
     return msg;
   }
 
+  /** The same for a TF.js layers model: model.json and the weights files it names. */
+  async importLayers(files: File[]): Promise<Extract<FromWorker, { type: 'imported' }>> {
+    const msg = await this.request((requestId) => ({ type: 'importLayers', requestId, files }));
+    if (msg.type !== 'imported') throw new Error(`unexpected reply ${msg.type}`);
+    this.model = { type: 'restore', model: msg.model, params: msg.params.slice() };
+    this.checkpointsFrom = this.nextRunId;
+    return msg;
+  }
+
   /** Fresh weights for `model`, drawn from `seed`. */
   reset(model: ModelSpec, seed: number): void {
     this.model = { type: 'reset', model, seed };

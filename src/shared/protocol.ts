@@ -167,6 +167,8 @@ export type ToWorker =
    * made the current model and measured on the test set; the current model stays on any problem.
    */
   | { type: 'importSafetensors'; requestId: number; bytes: Uint8Array }
+  /** The same for a TF.js layers model: one model.json and the weights files it names. */
+  | { type: 'importLayers'; requestId: number; files: File[] }
   /**
    * Test images of the last epoch's full measurement, most confident first: those with true digit
    * `truth` read as `predicted` (a confusion matrix cell), or, with neither, every mistake.

@@ -7,9 +7,15 @@
 import type { EngineState } from '../engines/engine';
 import { DataNotReady } from '../engines/data';
 import { fromNamed, netLayout, toNamed, type NetLayout } from '../engines/layout';
-import { toLayersModel } from '../engines/tfjs/layersModel';
+import { fromLayersModel, LayersImportError, toLayersModel } from '../engines/tfjs/layersModel';
 import { describeModel, specFromTensors, type ModelSpec } from '../shared/modelSpec';
-import { decodeSafetensors, encodeSafetensors, SafetensorsError, type Tensor } from '../shared/safetensors';
+import {
+  decodeSafetensors,
+  encodeSafetensors,
+  MAX_FILE_BYTES,
+  SafetensorsError,
+  type Tensor,
+} from '../shared/safetensors';
 import { TUTORIAL_PRESET, validateConfig, type TrainConfig } from '../shared/config';
 import type { ErrorCode, FromWorker, ToWorker } from '../shared/protocol';
 import { BackendManager } from './backend';
@@ -183,26 +189,16 @@ async function handle(msg: ToWorker): Promise<void> {
       const s = withData(await ready());
       if (run) throw new CommandError('busy', 'Stop the run before importing a model.');
       const model = modelFromFile(msg.bytes);
-      const layout = netLayout(model.spec);
-      const params = fromNamed(layout, model.tensors);
-      const state = { params, slots: new Float32Array(0), steps: 0 };
-      s.install(layout, 'adam', state);
-      s.trained = true;
-      lastModel = { config: { model: model.spec, optimizer: 'adam' }, state };
-      const { accuracy, loss, confusion } = await s.evaluate('test');
-      const copy = params.slice();
-      post(
-        {
-          type: 'imported',
-          requestId: msg.requestId,
-          model: model.spec,
-          params: copy,
-          accuracy,
-          loss,
-          confusion: Array.from(confusion),
-        },
-        [copy.buffer],
-      );
+      await installImported(s, msg.requestId, model.spec, fromNamed(netLayout(model.spec), model.tensors));
+      return;
+    }
+    case 'importLayers': {
+      const s = withData(await ready());
+      if (run) throw new CommandError('busy', 'Stop the run before importing a model.');
+      const { spec, params } = await fromLayersModel(msg.files, MAX_FILE_BYTES).catch((e: unknown) => {
+        throw e instanceof LayersImportError ? new CommandError('invalid-model', e.message) : e;
+      });
+      await installImported(s, msg.requestId, spec, params);
       return;
     }
     case 'mistakes': {
@@ -276,6 +272,20 @@ async function keepModel(s: Session, runId: number, config: TrainConfig): Promis
   lastModel = { config, state };
   const params = state.params.slice(); // a copy: lastModel keeps its own
   post({ type: 'checkpoint', runId, model: config.model, params }, [params.buffer]);
+}
+
+/** Makes an imported model (checked) the current one, measures it and tells the page. */
+async function installImported(s: Session, requestId: number, model: ModelSpec, params: Float32Array) {
+  const state = { params, slots: new Float32Array(0), steps: 0 };
+  s.install(netLayout(model), 'adam', state);
+  s.trained = true;
+  lastModel = { config: { model, optimizer: 'adam' }, state };
+  const { accuracy, loss, confusion } = await s.evaluate('test');
+  const copy = params.slice();
+  post(
+    { type: 'imported', requestId, model, params: copy, accuracy, loss, confusion: Array.from(confusion) },
+    [copy.buffer],
+  );
 }
 
 /**

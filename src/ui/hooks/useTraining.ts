@@ -318,6 +318,29 @@ function showRun(
   dispatch({ type: 'loaded', summary, hasWeights: data.weights !== null });
 }
 
+/**
+ * Sends the picked files to the worker as the format they are: one .safetensors (PyTorch), or a
+ * model.json and its weights files (TF.js); `name` names the import.
+ */
+async function importFiles(
+  client: TrainingClient,
+  files: File[],
+): Promise<{ name: string; imported: Awaited<ReturnType<TrainingClient['importSafetensors']>> }> {
+  const json = files.find((f) => f.name.toLowerCase().endsWith('.json'));
+  if (json) return { name: json.name, imported: await client.importLayers(files) };
+  if (files.length !== 1)
+    throw new Error(
+      `${files.length} files were picked without a model.json: pick one .safetensors file, or a TF.js model.json with its weights file.`,
+    );
+  const [file] = files;
+  if (file.size > MAX_FILE_BYTES)
+    throw new Error(
+      `${file.name} is ${(file.size / 1e6).toFixed(0)} MB; a model file here is at most ${MAX_FILE_BYTES / 1e6} MB.`,
+    );
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  return { name: file.name, imported: await client.importSafetensors(bytes) };
+}
+
 /** What a run can be exported as: PyTorch's safetensors, TF.js's layers model, the CSV log. */
 export type ExportKind = 'safetensors' | 'tfjs' | 'csv';
 
@@ -343,10 +366,11 @@ export interface TrainingApi {
   deleteRun: (id: string) => Promise<void>;
   deleteAllRuns: () => Promise<void>;
   /**
-   * Makes the model in a .safetensors file the current one, measured on the test set and kept in
-   * the ledger; rejects with a message naming the problem (the current model stays).
+   * Makes the model in the files a user picked (one .safetensors, or a TF.js model.json with its
+   * weights files) the current one, measured on the test set and kept in the ledger; rejects with
+   * a message naming the problem (the current model stays).
    */
-  importModel: (file: File) => Promise<{ name: string; model: string; accuracy: number }>;
+  importModel: (files: File[]) => Promise<{ name: string; model: string; accuracy: number }>;
   /** A saved run as a file: its weights for PyTorch (safetensors), or its log (CSV). */
   exportRun: (id: string, as: ExportKind) => Promise<ExportFile[]>;
 }
@@ -467,19 +491,14 @@ export function useTraining(): TrainingApi {
       await getLedger().remove(id);
       dispatch({ type: 'ledgerChanged' });
     },
-    importModel: async (file) => {
-      if (file.size > MAX_FILE_BYTES)
-        throw new Error(
-          `${file.name} is ${(file.size / 1e6).toFixed(0)} MB; a model file here is at most ${MAX_FILE_BYTES / 1e6} MB.`,
-        );
-      const bytes = new Uint8Array(await file.arrayBuffer());
-      const imported = await client.importSafetensors(bytes);
+    importModel: async (files) => {
+      const { name, imported } = await importFiles(client, files);
       const ledger = getLedger();
       const number = nextRunNumber(await ledger.list().catch(() => []));
       const summary: RunSummary = {
         id: `${Date.now().toString(36)}-import`,
         number,
-        name: `Imported ${file.name}`.slice(0, 80),
+        name: `Imported ${name}`.slice(0, 80),
         createdAt: Date.now(),
         config: { ...TUTORIAL_PRESET, model: imported.model },
         model: describeModel(imported.model),
@@ -509,7 +528,7 @@ export function useTraining(): TrainingApi {
       } catch (e) {
         dispatch({ type: 'notice', code: 'storage', message: saveFailure(e, summary.name) });
       }
-      return { name: file.name, model: summary.model, accuracy: imported.accuracy };
+      return { name, model: summary.model, accuracy: imported.accuracy };
     },
     exportRun: async (id, as) => {
       const ledger = getLedger();

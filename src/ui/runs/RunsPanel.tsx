@@ -28,7 +28,7 @@ interface Props {
   onDelete: (id: string) => Promise<void>;
   onDeleteAll: () => Promise<void>;
   /** Imports a .safetensors model: the current model from then on, kept as a run. */
-  onImport: (file: File) => Promise<{ name: string; model: string; accuracy: number }>;
+  onImport: (files: File[]) => Promise<{ name: string; model: string; accuracy: number }>;
   /** Downloads the run's weights for PyTorch, or its log as CSV. */
   onExport: (id: string, as: ExportKind) => Promise<void>;
 }
@@ -134,15 +134,17 @@ export function RunsPanel({
         <input
           id={importId}
           type="file"
-          accept=".safetensors"
+          accept=".safetensors,.json,.bin"
+          multiple
           disabled={!canLoad}
           aria-describedby={`${importId}-hint`}
           onChange={(e) => {
-            const file = e.target.files?.[0];
+            const files = Array.from(e.target.files ?? []);
             e.target.value = ''; // the same file may be picked again
-            if (!file) return;
+            if (!files.length) return;
+            const picked = files.map((f) => f.name).join(' and ');
             setImported(null);
-            void onImport(file).then(
+            void onImport(files).then(
               (r) => {
                 setProblem(null);
                 setImported(
@@ -150,13 +152,16 @@ export function RunsPanel({
                 );
               },
               (err: Error) =>
-                setProblem(`${file.name} was not imported: ${err.message} The current model is unchanged.`),
+                setProblem(
+                  `${picked} ${files.length > 1 ? 'were' : 'was'} not imported: ${err.message} The current model is unchanged.`,
+                ),
             );
           }}
         />
         <span id={`${importId}-hint`} className="hint">
           a .safetensors file with the tutorial&apos;s names (fc1.weight, ...; conv1.weight first for a CNN),
-          as PyTorch&apos;s state_dict has them
+          as PyTorch&apos;s state_dict has them; or a TensorFlow.js model.json picked together with its
+          weights file
         </span>
       </div>
       {imported && (
