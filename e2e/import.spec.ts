@@ -80,6 +80,18 @@ test('the PyTorch tutorial’s trained state_dict imports, scores as it did in P
       .getByRole('listitem', { name: 'Imported tutorial.safetensors' }),
   ).toContainText(`test ${(shown * 100).toFixed(2)}%`);
 
+  // Where it errs: measured on the test set again, the same accuracy.
+  await app.page.getByRole('tab', { name: 'Analysis' }).click();
+  const summary = app.page.getByTestId('analysis.summary');
+  await expect(summary).toContainText("Imported tutorial.safetensors's model, measured now", {
+    timeout: 60_000,
+  });
+  const analysed = Number(/(\d+\.\d+)% of 10,000/.exec((await summary.textContent())!)![1]) / 100;
+  expect(Math.abs(analysed - shown)).toBeLessThanOrEqual(0.0005);
+  await expect(
+    app.page.getByRole('list', { name: 'Most confident mistakes' }).getByRole('listitem'),
+  ).toHaveCount(24);
+
   await app.page.getByRole('tab', { name: 'Train' }).click();
   await app.drawOne();
   await expect(app.prediction()).toContainText('Prediction: 1');

@@ -138,3 +138,51 @@ test('two runs compared: both on the loss and accuracy charts in their colours, 
     'Run 2',
   ]);
 });
+
+test('a run loaded after a reload is analysed digit by digit and trained further from its weights', async ({
+  app,
+}) => {
+  test.setTimeout(6 * 60_000);
+  await app.open();
+  await app.waitForData();
+  await app.trainUntilDone({ 'Batch size': '128', Epochs: '1' });
+  const accuracy = await app.fullTestAccuracy();
+  const accuracyData = app.page.getByRole('table', { name: 'Accuracy data' });
+  const firstTest = async () =>
+    Number(
+      (await accuracyData.locator('tbody tr').first().locator('td').nth(6).textContent())!.replace('%', ''),
+    );
+  const freshStart = await firstTest();
+
+  await app.page.reload();
+  await app.waitForData();
+  // Its mistakes: the saved weights are measured again, and match the run's last epoch.
+  await app.page.getByRole('tab', { name: 'Analysis' }).click();
+  const summary = app.page.getByTestId('analysis.summary');
+  await expect(summary).toContainText("Run 1's model, measured now", { timeout: 60_000 });
+  await expect(summary).toContainText(`${(accuracy * 100).toFixed(2)}%`);
+  await expect(
+    app.page.getByRole('list', { name: 'Most confident mistakes' }).getByRole('listitem'),
+  ).toHaveCount(24);
+  const cell = app.page.getByRole('table', { name: 'Confusion matrix' }).getByRole('button').first();
+  const [, n, t, p] = /^(\d+): true (\d), predicted (\d)$/.exec((await cell.getAttribute('aria-label'))!)!;
+  await cell.click();
+  await expect(
+    app.page.getByRole('list', { name: `Mistakes: true ${t}, predicted ${p}` }).getByRole('listitem'),
+  ).toHaveCount(Math.min(Number(n), 60));
+
+  // Trained further: the new run starts where Run 1 ended, not from fresh weights.
+  await app.page.getByRole('tab', { name: 'Train' }).click();
+  const further = app.page.getByRole('checkbox', { name: 'Continue training the current model' });
+  await further.check();
+  await expect(app.page.getByText("Train goes on from Run 1's weights")).toBeVisible();
+  await app.button('Train').click();
+  await expect(app.page.getByTestId('status.run')).toHaveText('done', { timeout: 120_000 });
+  await app.fullTestAccuracy();
+  const continuedStart = await firstTest();
+  expect(continuedStart).toBeGreaterThan(Math.max(85, freshStart));
+  await app.page.getByRole('tab', { name: 'Runs' }).click();
+  await expect(
+    app.page.getByRole('list', { name: 'Runs' }).getByRole('listitem', { name: 'Run 2' }),
+  ).toContainText('continued from Run 1');
+});

@@ -71,6 +71,10 @@ export function App() {
   const batchesPerEpoch = state.run ? Math.ceil(trainCount / state.run.config.batchSize) : 0;
   const runName = state.run ? `${state.run.name} ${describeModel(state.run.config.model)}` : null;
   const shownModel = state.run?.config.model ?? (valid ? config.model : null);
+  // The model Train may go on from: the current run's, once it has trained weights and has ended.
+  const current =
+    state.trained && state.run && !running ? { name: state.run.name, model: state.run.config.model } : null;
+  const [continuing, setContinuing] = useState(false);
 
   return (
     <div className="app">
@@ -123,7 +127,15 @@ export function App() {
                       : undefined
               }
               onRetry={state.data.status === 'error' ? retryData : undefined}
-              onTrain={() => train(config)}
+              onTrain={() =>
+                continuing && current
+                  ? train({ ...config, model: current.model }, current.name)
+                  : train(config)
+              }
+              current={current}
+              settingsModel={valid ? config.model : null}
+              continuing={continuing}
+              onContinuingChange={setContinuing}
               onPause={() => client.pause()}
               onResume={() => client.resume()}
               onStop={() => void client.stop()}
@@ -208,7 +220,16 @@ export function App() {
             id={panelId('analysis')}
             aria-labelledby={tabId('analysis')}
           >
-            <AnalysisPanel store={metricsStore} client={client} model={shownModel} />
+            <AnalysisPanel
+              store={metricsStore}
+              client={client}
+              model={shownModel}
+              current={
+                state.run?.runId === 0 && state.trained
+                  ? { name: state.run.name, version: state.modelVersion }
+                  : null
+              }
+            />
           </div>
         )}
       </main>

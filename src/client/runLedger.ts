@@ -35,6 +35,8 @@ export interface RunSummary {
   bytes: number;
   /** Whether its weights were saved (they come every few seconds, and at the end). */
   hasWeights: boolean;
+  /** The name of the run whose model this one trained further; absent: it started from fresh weights. */
+  continuedFrom?: string;
 }
 
 /** What a run leaves to load again: its curves and its weights. */

@@ -43,8 +43,11 @@ export class RunRecorder {
     this.onSaved = onSaved;
   }
 
-  /** A run starts: from now on its events are recorded under `name`. */
-  start(runId: number, config: TrainConfig, engine: string): RunSummary {
+  /**
+   * A run starts (from fresh weights, or from the model of the run named `continuedFrom`): from
+   * now on its events are recorded.
+   */
+  start(runId: number, config: TrainConfig, engine: string, continuedFrom?: string): RunSummary {
     const summary: RunSummary = {
       id: `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
       number: 0,
@@ -60,6 +63,7 @@ export class RunRecorder {
       testAccuracy: null,
       bytes: 0,
       hasWeights: false,
+      ...(continuedFrom !== undefined ? { continuedFrom } : {}),
     };
     this.current = { runId, summary, weights: null, lastWeightsSave: performance.now(), failing: false };
     return summary;

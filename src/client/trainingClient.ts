@@ -96,11 +96,14 @@ export class TrainingClient {
     return () => this.restartListeners.delete(listener);
   }
 
-  /** Starts a run; returns its runId (events of older runs carry older ids). */
-  train(config: TrainConfig): number {
+  /**
+   * Starts a run, from fresh weights or from the current model (`from`); returns its runId (events
+   * of older runs carry older ids).
+   */
+  train(config: TrainConfig, from?: 'current'): number {
     const runId = this.nextRunId++;
     this.checkpointsFrom = runId;
-    this.send({ type: 'train', runId, config });
+    this.send({ type: 'train', runId, config, ...(from ? { from } : {}) });
     return runId;
   }
 
@@ -248,10 +251,10 @@ export class TrainingClient {
     truth?: number;
     predicted?: number;
     limit: number;
-  }): Promise<{ epoch: number; total: number; digits: AnalysedDigit[] }> {
+  }): Promise<{ epoch: number; total: number; digits: AnalysedDigit[]; confusion: number[] }> {
     const msg = await this.request((requestId) => ({ type: 'mistakes', requestId, ...query }));
     if (msg.type !== 'mistakes') throw new Error(`unexpected reply ${msg.type}`);
-    return { epoch: msg.epoch, total: msg.total, digits: msg.digits };
+    return { epoch: msg.epoch, total: msg.total, digits: msg.digits, confusion: msg.confusion };
   }
 
   /**

@@ -134,10 +134,20 @@ export interface SampleDigit {
   pixels: Uint8Array;
 }
 
+/**
+ * The runId that stands for the current model outside any run (loaded from the ledger, imported):
+ * the worker runs are numbered from 1.
+ */
+export const CURRENT_MODEL = 0;
+
 export type ToWorker =
   | { type: 'init'; backend: BackendChoice }
   | { type: 'loadData' }
-  | { type: 'train'; runId: number; config: TrainConfig }
+  /**
+   * A run of `config`: from fresh weights drawn from its seed, or with `from: 'current'` from the
+   * current model (a run's, a loaded or an imported one), which must be `config.model`.
+   */
+  | { type: 'train'; runId: number; config: TrainConfig; from?: 'current' }
   | { type: 'pause' }
   | { type: 'resume' }
   | { type: 'stop' }
@@ -171,7 +181,8 @@ export type ToWorker =
   | { type: 'importLayers'; requestId: number; files: File[] }
   /**
    * Test images of the last epoch's full measurement, most confident first: those with true digit
-   * `truth` read as `predicted` (a confusion matrix cell), or, with neither, every mistake.
+   * `truth` read as `predicted` (a confusion matrix cell), or, with neither, every mistake. runId
+   * CURRENT_MODEL: of the current model measured now (a loaded or an imported one, not a run's).
    */
   | { type: 'mistakes'; requestId: number; runId: number; truth?: number; predicted?: number; limit: number };
 
@@ -216,7 +227,10 @@ export type FromWorker =
       loss: number;
       confusion: number[];
     }
-  /** `total`: how many images the query matched, of which `digits` are the first `limit`. */
+  /**
+   * `total`: how many images the query matched, of which `digits` are the first `limit`;
+   * `confusion`: the counts of the measurement they come from ([true * 10 + predicted]).
+   */
   | {
       type: 'mistakes';
       requestId: number;
@@ -224,6 +238,7 @@ export type FromWorker =
       epoch: number;
       total: number;
       digits: AnalysedDigit[];
+      confusion: number[];
     }
   /** The backend changed under a run (e.g. WebGL context lost -> WASM). */
   | ({ type: 'backendChanged' } & BackendInfo)

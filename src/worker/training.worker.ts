@@ -8,7 +8,7 @@ import type { EngineState } from '../engines/engine';
 import { DataNotReady } from '../engines/data';
 import { fromNamed, netLayout, toNamed, type NetLayout } from '../engines/layout';
 import { fromLayersModel, LayersImportError, toLayersModel } from '../engines/tfjs/layersModel';
-import { describeModel, specFromTensors, type ModelSpec } from '../shared/modelSpec';
+import { describeModel, sameModel, specFromTensors, type ModelSpec } from '../shared/modelSpec';
 import {
   decodeSafetensors,
   encodeSafetensors,
@@ -17,10 +17,11 @@ import {
   type Tensor,
 } from '../shared/safetensors';
 import { TUTORIAL_PRESET, validateConfig, type TrainConfig } from '../shared/config';
-import type { ErrorCode, FromWorker, ToWorker } from '../shared/protocol';
+import { CURRENT_MODEL, type ErrorCode, type FromWorker, type ToWorker } from '../shared/protocol';
 import { BackendManager } from './backend';
 import { CommandError, type ExtraHandler, type WorkerContext } from './context';
 import { DataError, loadMnist, type LoadProgress } from './data/loadMnist';
+import type { MistakesAnswer, MistakesQuery } from './evaluation/evaluator';
 import { createEvaluator, type EvaluatorPort } from './evaluation/port';
 import { recover } from './run/recovery';
 import { RunControl, train, type RunOutcome } from './run/trainer';
@@ -42,6 +43,8 @@ let lastRunId = 0;
 let evaluator: EvaluatorPort | null = null;
 /** The model after the last run or reset, on the CPU, to rebuild it if the context is lost while idle. */
 let lastModel: { config: Pick<TrainConfig, 'model' | 'optimizer'>; state: EngineState } | null = null;
+/** lastModel's measurement on the test set for its mistakes, once asked for (currentMistakes). */
+let currentMeasured: { model: NonNullable<typeof lastModel>; done: Promise<unknown> } | null = null;
 
 function post(msg: FromWorker, transfer: Transferable[] = []): void {
   self.postMessage(msg, transfer);
@@ -84,10 +87,12 @@ async function handle(msg: ToWorker): Promise<void> {
       const s = await ready();
       if (run) throw new CommandError('busy', 'A run is already in progress; stop it first.');
       lastRunId = msg.runId;
+      const initial = msg.from === 'current' ? currentState(msg.config) : undefined;
       const control = new RunControl();
       const done = train({
         runId: msg.runId,
         config: msg.config,
+        initial,
         session: s,
         control,
         guard: backend,
@@ -205,7 +210,10 @@ async function handle(msg: ToWorker): Promise<void> {
       await ready();
       if (!evaluator) throw new CommandError('internal', 'No evaluator yet.');
       const { requestId, runId, truth, predicted, limit } = msg;
-      const answer = await evaluator.mistakes({ runId, truth, predicted, limit });
+      const answer =
+        runId === CURRENT_MODEL
+          ? await currentMistakes(evaluator, { runId, truth, predicted, limit })
+          : await evaluator.mistakes({ runId, truth, predicted, limit });
       post(
         { type: 'mistakes', requestId, runId, ...answer },
         answer.digits.map((d) => d.pixels.buffer),
@@ -272,6 +280,55 @@ async function keepModel(s: Session, runId: number, config: TrainConfig): Promis
   lastModel = { config, state };
   const params = state.params.slice(); // a copy: lastModel keeps its own
   post({ type: 'checkpoint', runId, model: config.model, params }, [params.buffer]);
+}
+
+/**
+ * The mistakes of the current model outside a run (loaded or imported): it is measured on the
+ * whole test set once, on the evaluator's thread, when first asked; again if a run's epoch-end
+ * measurement took the evaluator's place meanwhile.
+ */
+async function currentMistakes(e: EvaluatorPort, query: MistakesQuery): Promise<MistakesAnswer> {
+  const model = lastModel;
+  if (!model || !session?.trained)
+    throw new CommandError('internal', 'There is no trained model to analyse: train, load or import one.');
+  const measure = () =>
+    e.measure({
+      runId: CURRENT_MODEL,
+      model: model.config.model,
+      params: model.state.params.slice(),
+      batch: 0,
+      epoch: 0,
+      trainingSeconds: 0,
+      trainRows: new Int32Array(0),
+      testRows: null,
+    });
+  if (currentMeasured?.model !== model) currentMeasured = { model, done: measure() };
+  await currentMeasured.done;
+  try {
+    return await e.mistakes(query);
+  } catch {
+    currentMeasured = { model, done: measure() };
+    await currentMeasured.done;
+    return e.mistakes(query);
+  }
+}
+
+/**
+ * The current model's state, for a run that trains it further with `config`, which must name the
+ * same model; a CommandError saying what differs otherwise.
+ */
+function currentState(config: TrainConfig): EngineState {
+  if (!lastModel)
+    throw new CommandError(
+      'invalid-config',
+      'There is no trained model to continue from: press Train alone.',
+    );
+  if (!sameModel(lastModel.config.model, config.model))
+    throw new CommandError(
+      'invalid-config',
+      `The current model is ${describeModel(lastModel.config.model)}; these settings describe ${describeModel(config.model)}, so training cannot continue from it.`,
+    );
+  return lastModel.state;
 }
 
 /** Makes an imported model (checked) the current one, measures it and tells the page. */

@@ -1,13 +1,15 @@
 /**
  * Where the model errs, after every epoch: the test set's confusion matrix, per-class figures,
  * the digits of a chosen cell and the most confident mistakes; and what the model is. The digits
- * come from the worker's last full measurement, the same one the matrix counts.
+ * come from the worker's last full measurement, the same one the matrix counts. A model loaded
+ * from the ledger or imported is measured afresh (CURRENT_MODEL), and its matrix is that
+ * measurement's: its digits are then the very ones counted, whatever epoch its weights are from.
  */
 import { useEffect, useState } from 'react';
 import type { MetricsStore } from '../../client/metricsStore';
 import type { TrainingClient } from '../../client/trainingClient';
 import type { ModelSpec } from '../../shared/modelSpec';
-import type { AnalysedDigit } from '../../shared/protocol';
+import { CURRENT_MODEL, type AnalysedDigit } from '../../shared/protocol';
 import { useStoreMemo } from '../hooks/useStoreVersion';
 import { classFigures, count, matrixAccuracy, type Cell } from './analysis';
 import { ConfusionMatrix } from './ConfusionMatrix';
@@ -23,11 +25,16 @@ interface Props {
   client: TrainingClient;
   /** The model of the run shown, or of the settings before any run; null when they are invalid. */
   model: ModelSpec | null;
+  /**
+   * The current model when it is not a live run's (a loaded or imported one): its name, and a
+   * number that changes with each model installed.
+   */
+  current: { name: string; version: number } | null;
 }
 
 type Digits =
   | { status: 'loading' }
-  | { status: 'ready'; total: number; digits: AnalysedDigit[] }
+  | { status: 'ready'; total: number; digits: AnalysedDigit[]; confusion: number[] }
   | { status: 'error'; message: string };
 
 /** The digits of `query` at the run's epoch, fetched again when either changes. */
@@ -47,7 +54,7 @@ function useDigits(
     if (!enabled || runId === null || epoch === null) return;
     let live = true;
     client.mistakes({ runId, truth, predicted, limit }).then(
-      (a) => live && setAnswer({ key, digits: { status: 'ready', total: a.total, digits: a.digits } }),
+      (a) => live && setAnswer({ key, digits: { status: 'ready', ...a } }),
       (e: Error) => live && setAnswer({ key, digits: { status: 'error', message: e.message } }),
     );
     return () => {
@@ -60,12 +67,13 @@ function useDigits(
 
 const pct = (v: number) => (Number.isNaN(v) ? '–' : `${(v * 100).toFixed(1)}%`);
 
-export function AnalysisPanel({ store, client, model }: Props) {
+export function AnalysisPanel({ store, client, model, current }: Props) {
   const epochs = useStoreMemo(store.measurements, () => store.getEpochs());
-  const latest = epochs.at(-1) ?? null;
+  const lastEpoch = epochs.at(-1) ?? null;
   const [selected, setSelected] = useState<Cell | null>(null);
-  const runId = latest?.runId ?? null;
-  const epoch = latest?.epoch ?? null;
+  // A loaded or imported model: its measurement now, keyed by the model installed.
+  const runId = current ? CURRENT_MODEL : (lastEpoch?.runId ?? null);
+  const epoch = current ? current.version : (lastEpoch?.epoch ?? null);
   // A new run forgets the cell chosen in the last one.
   const [cellRun, setCellRun] = useState(runId);
   if (cellRun !== runId) {
@@ -74,22 +82,42 @@ export function AnalysisPanel({ store, client, model }: Props) {
   }
   const cellDigits = useDigits(client, runId, epoch, selected, CELL_LIMIT, selected !== null);
   const gallery = useDigits(client, runId, epoch, null, GALLERY_LIMIT, true);
+  const latest = current
+    ? gallery.status === 'ready'
+      ? { confusion: gallery.confusion, testCount: gallery.confusion.reduce((a, b) => a + b, 0) }
+      : null
+    : lastEpoch;
+  const heading = current
+    ? `${current.name}'s model, measured now`
+    : lastEpoch
+      ? `Epoch ${lastEpoch.epoch} of ${lastEpoch.epochs}`
+      : '';
 
   return (
     <div className="analysis">
       <section className="panel" aria-labelledby="matrix-title">
         <h2 id="matrix-title">Where the model errs</h2>
         {!latest ? (
-          <p className="hint">
-            After each epoch the test set&apos;s confusion matrix appears here: which digits the model
-            mistakes for which. Press Train on the Train tab.
-          </p>
+          current ? (
+            gallery.status === 'error' ? (
+              <p className="field-error" role="alert">
+                {gallery.message}
+              </p>
+            ) : (
+              <p className="hint">Measuring {current.name}&apos;s model on the 10,000 test images…</p>
+            )
+          ) : (
+            <p className="hint">
+              After each epoch the test set&apos;s confusion matrix appears here: which digits the model
+              mistakes for which. Press Train on the Train tab.
+            </p>
+          )
         ) : (
           <>
             <p className="analysis-summary" data-testid="analysis.summary">
-              Epoch {latest.epoch} of {latest.epochs}: {(matrixAccuracy(latest.confusion) * 100).toFixed(2)}%
-              of {latest.testCount.toLocaleString('en-US')} test images read right (the diagonal). Choose a
-              cell to see its digits.
+              {heading}: {(matrixAccuracy(latest.confusion) * 100).toFixed(2)}% of{' '}
+              {latest.testCount.toLocaleString('en-US')} test images read right (the diagonal). Choose a cell
+              to see its digits.
             </p>
             <ConfusionMatrix confusion={latest.confusion} selected={selected} onSelect={setSelected} />
             {selected && (

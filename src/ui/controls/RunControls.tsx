@@ -3,7 +3,8 @@
  * disabled (Train once a run starts, Stop once it ends) or is swapped (Pause and Resume) hands the
  * keyboard focus to the control a user wants next, instead of dropping it on the page.
  */
-import { useEffect, useRef } from 'react';
+import { useEffect, useId, useRef } from 'react';
+import { describeModel, sameModel, type ModelSpec } from '../../shared/modelSpec';
 import type { RunState } from '../../shared/protocol';
 
 interface Props {
@@ -20,10 +21,19 @@ interface Props {
   onResume: () => void;
   onStop: () => void;
   onReset: () => void;
+  /** The trained model Train can go on from (a finished, loaded or imported run's), or null. */
+  current: { name: string; model: ModelSpec } | null;
+  /** The model the settings name, to say when continuing uses the current model's instead. */
+  settingsModel: ModelSpec | null;
+  /** Whether Train goes on from `current` rather than fresh weights. */
+  continuing: boolean;
+  onContinuingChange: (on: boolean) => void;
 }
 
 export function RunControls(props: Props) {
   const { state, canTrain, canReset, whyNot, onRetry, onTrain, onPause, onResume, onStop, onReset } = props;
+  const { current, settingsModel, continuing, onContinuingChange } = props;
+  const hintId = useId();
   const running = state === 'training' || state === 'paused';
   const box = useRef<HTMLDivElement>(null);
   /** Whether the keyboard focus was last on one of these controls (not elsewhere, not on the pad). */
@@ -88,6 +98,28 @@ export function RunControls(props: Props) {
           Reset
         </button>
       </div>
+      <label className="continue-box">
+        <input
+          type="checkbox"
+          checked={continuing && current !== null}
+          disabled={current === null || running}
+          aria-describedby={hintId}
+          onChange={(e) => onContinuingChange(e.target.checked)}
+          data-testid="train.continue"
+        />
+        Continue training the current model
+      </label>
+      <p className="hint" id={hintId}>
+        {continuing && current
+          ? `Train goes on from ${current.name}'s weights (${describeModel(current.model)}) with the settings below${
+              settingsModel && !sameModel(settingsModel, current.model)
+                ? `, keeping its layers instead of the model set below`
+                : ''
+            }.`
+          : current
+            ? 'Train starts from fresh weights drawn from the seed.'
+            : 'Train starts from fresh weights drawn from the seed; train, load or import a model to continue from it.'}
+      </p>
       {!canTrain && !running && whyNot && (
         <p className="hint" data-testid="train.hint">
           {whyNot}{' '}

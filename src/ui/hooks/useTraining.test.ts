@@ -6,7 +6,13 @@ import { INITIAL, reduce, type Action, type TrainingState } from './useTraining'
 const event = (msg: FromWorker): Action => ({ type: 'event', msg });
 
 function started(): TrainingState {
-  return reduce(INITIAL, { type: 'started', runId: 7, config: TUTORIAL_PRESET, name: 'Run 1' });
+  return reduce(INITIAL, {
+    type: 'started',
+    runId: 7,
+    config: TUTORIAL_PRESET,
+    name: 'Run 1',
+    continued: false,
+  });
 }
 
 describe('the training state machine', () => {
@@ -38,7 +44,7 @@ describe('the training state machine', () => {
       }),
     );
     expect(s.trained).toBe(true);
-    s = reduce(s, { type: 'started', runId: 8, config: TUTORIAL_PRESET, name: 'Run 1' });
+    s = reduce(s, { type: 'started', runId: 8, config: TUTORIAL_PRESET, name: 'Run 1', continued: false });
     expect(s.trained).toBe(false);
     s = reduce(
       s,

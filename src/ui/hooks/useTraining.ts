@@ -66,7 +66,8 @@ export interface TrainingState {
 
 export type Action =
   | { type: 'event'; msg: FromWorker }
-  | { type: 'started'; runId: number; config: TrainConfig; name: string }
+  /** A run started; `continued` when from the current model rather than fresh weights. */
+  | { type: 'started'; runId: number; config: TrainConfig; name: string; continued: boolean }
   /** A run from the ledger is shown and its model loaded (on reload, or by Load). */
   | { type: 'loaded'; summary: RunSummary; hasWeights: boolean }
   | { type: 'ledgerChanged' }
@@ -99,8 +100,8 @@ export function reduce(s: TrainingState, action: Action): TrainingState {
     case 'started':
       return {
         ...s,
-        // Every run starts from freshly seeded weights.
-        trained: false,
+        // A run starts from freshly seeded weights, unless it trains the current model further.
+        trained: action.continued && s.trained,
         run: {
           runId: action.runId,
           name: action.name,
@@ -353,7 +354,11 @@ export interface ExportFile {
 export interface TrainingApi {
   state: TrainingState;
   client: TrainingClient;
-  train: (config: TrainConfig) => void;
+  /**
+   * Starts a run of `config`: from fresh weights, or, given `continueFrom` (the current run's
+   * name), from the current model, whose architecture `config.model` must be.
+   */
+  train: (config: TrainConfig, continueFrom?: string) => void;
   reset: (config: TrainConfig) => void;
   /** Restarts the worker on another backend: the model and the charts start over. */
   switchBackend: (backend: BackendChoice) => void;
@@ -438,14 +443,20 @@ export function useTraining(): TrainingApi {
   return {
     state,
     client,
-    train: (config) => {
+    train: (config, continueFrom) => {
       metricsStore.reset();
-      const runId = client.train(config);
+      const runId = client.train(config, continueFrom !== undefined ? 'current' : undefined);
       storeRunId = runId;
       const engine = state.engine ? `${state.engine.label} on ${state.backend?.backend ?? '?'}` : '';
       // The name is known once the ledger answers; a run is "Run" until then, never unnamed.
-      const recording = getRecorder().start(runId, config, engine);
-      dispatch({ type: 'started', runId, config, name: recording.name });
+      const recording = getRecorder().start(runId, config, engine, continueFrom);
+      dispatch({
+        type: 'started',
+        runId,
+        config,
+        name: recording.name,
+        continued: continueFrom !== undefined,
+      });
       void getLedger()
         .list()
         .then((runs) => {

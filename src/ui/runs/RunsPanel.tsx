@@ -269,6 +269,7 @@ function RunItem({
       <span className="run-facts">
         {new Date(run.createdAt).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' })} ·{' '}
         {run.model}
+        {run.continuedFrom !== undefined && ` continued from ${run.continuedFrom}`}
         {' · '}
         {run.testAccuracy === null
           ? 'no epoch finished'

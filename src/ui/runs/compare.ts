@@ -60,6 +60,7 @@ export function comparisonRows(runs: readonly ComparedRun[]): ComparisonRow[] {
       c(r).decay === 'none' ? DECAYS.none : `${DECAYS[c(r).decay] ?? c(r).decay} ${c(r).decayRate}`,
     ),
     row('Seed', (r) => String(c(r).seed)),
+    row('Started from', (r) => (r.summary.continuedFrom ? r.summary.continuedFrom : 'fresh weights')),
     row('Engine', (r) => r.summary.engine || '–'),
     row('Test accuracy', (r) =>
       r.summary.testAccuracy === null ? '–' : `${(r.summary.testAccuracy * 100).toFixed(2)}%`,

@@ -17,7 +17,7 @@ import { CpuEngine } from '../../engines/cpu/engine';
 import { netLayout } from '../../engines/layout';
 import { argMax, IMAGE_SIZE, NUM_CLASSES, type MnistData } from '../../shared/mnist';
 import type { ModelSpec } from '../../shared/modelSpec';
-import type { AnalysedDigit, Measurement } from '../../shared/protocol';
+import { CURRENT_MODEL, type AnalysedDigit, type Measurement } from '../../shared/protocol';
 
 /** A model's weights at one moment of a run, and where to measure them. */
 export interface MeasureJob {
@@ -53,6 +53,8 @@ export interface MistakesAnswer {
   /** Images matching the query; `digits` holds the first `limit`, most confident first. */
   total: number;
   digits: AnalysedDigit[];
+  /** The measurement's test confusion counts, [true * 10 + predicted]. */
+  confusion: number[];
 }
 
 /** A measurement skipped because a newer run started (cancelBefore). */
@@ -126,7 +128,9 @@ export class Evaluator {
       probabilities: Array.from(last.probabilities.subarray(index * NUM_CLASSES, (index + 1) * NUM_CLASSES)),
       pixels: test.images.slice(index * IMAGE_SIZE, (index + 1) * IMAGE_SIZE),
     }));
-    return { epoch: last.epoch, total: matches.length, digits };
+    const confusion = new Array<number>(NUM_CLASSES * NUM_CLASSES).fill(0);
+    for (let i = 0; i < test.count; i++) confusion[test.labels[i] * NUM_CLASSES + last.predicted[i]]++;
+    return { epoch: last.epoch, total: matches.length, digits, confusion };
   }
 
   private async run(job: MeasureJob): Promise<MeasureResult> {
@@ -175,7 +179,8 @@ export class Evaluator {
     const count = rows ? rows.length : this.data.require()[split].count;
     const out = new Float32Array(count * NUM_CLASSES);
     for (let start = 0; start < count; start += CHUNK) {
-      if (job.runId < this.firstRun) throw new Cancelled();
+      // The current model outside a run (CURRENT_MODEL) is measured whatever run came before it.
+      if (job.runId !== CURRENT_MODEL && job.runId < this.firstRun) throw new Cancelled();
       const end = Math.min(count, start + CHUNK);
       const chunk = rows
         ? rows.subarray(start, end)

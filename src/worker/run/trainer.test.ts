@@ -365,3 +365,33 @@ describe('a step too slow to answer Pause and Stop', () => {
     s.dispose();
   });
 });
+
+describe('a run that trains the current model further', () => {
+  it('starts from its weights: the first losses are the trained model’s, not a fresh one’s', async () => {
+    const s = session(5_000, 1_000, 'js');
+    const first = await run(s, { epochs: 1, batchSize: 50 });
+    expect(first.outcome).toBe('done');
+    const trained = await s.engine.readState();
+    const copy = trained.params.slice();
+    const fresh = await run(s, { epochs: 1, batchSize: 50 });
+    const further = await run(s, { epochs: 1, batchSize: 50 }, { initial: trained });
+    const mean = (xs: number[]) => xs.slice(0, 10).reduce((a, b) => a + b, 0) / 10;
+    // A fresh run begins near ln 10 = 2.3; the trained model already reads most digits.
+    expect(mean(fresh.losses)).toBeGreaterThan(1.5);
+    expect(mean(further.losses)).toBeLessThan(mean(fresh.losses) / 2);
+    expect(mean(further.losses)).toBeLessThan(mean(first.losses.slice(-10)) * 1.5);
+    // The model it started from is not changed under the caller.
+    expect(trained.params).toEqual(copy);
+  });
+
+  it('refuses weights of another model', async () => {
+    const s = session(500, 100, 'js');
+    const r = await run(
+      s,
+      { epochs: 1 },
+      { initial: { params: new Float32Array(10), slots: new Float32Array(0), steps: 0 } },
+    );
+    expect(r.outcome).toBe('failed');
+    expect(r.of('error')[0].message).toMatch(/not this run’s model/);
+  });
+});

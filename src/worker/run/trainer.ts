@@ -7,7 +7,7 @@
  * messages get a turn within a batch.
  */
 import { DataNotReady } from '../../engines/data';
-import type { Engine } from '../../engines/engine';
+import type { Engine, EngineState } from '../../engines/engine';
 import { netLayout, type NetLayout } from '../../engines/layout';
 import { slotCount } from '../../engines/optimizer';
 import { evalInterval, learningRateAt, validateConfig, type TrainConfig } from '../../shared/config';
@@ -52,6 +52,11 @@ export interface TrainOptions {
   emit: Emit;
   control: RunControl;
   guard?: BackendGuard;
+  /**
+   * Where the run starts: the current model's state (trained further); fresh weights drawn from
+   * the config's seed when not given.
+   */
+  initial?: EngineState;
   /** Where measurements are taken; inline on this thread when not given. */
   evaluator?: EvaluatorPort;
   /** Called after every batch (tests check numTensors here). */
@@ -75,8 +80,8 @@ export function evalSlice(count: number, size: number, stream: number): Int32Arr
 }
 
 /**
- * Trains a fresh model (seeded weights from config) on the session's data; the model stays the
- * session's when the run ends. Resolves when the run is done, stopped, diverged or failed; every
+ * Trains a model (fresh seeded weights from config, or `initial`) on the session's data; the
+ * model stays the session's when the run ends. Resolves when the run is done, stopped, diverged or failed; every
  * outcome has been emitted.
  */
 export async function train(options: TrainOptions): Promise<RunOutcome> {
@@ -97,9 +102,8 @@ export async function train(options: TrainOptions): Promise<RunOutcome> {
     emit({ type: 'error', runId, code: 'invalid-config', message: slow });
     return 'invalid';
   }
-  const run = new TrainingRun(options);
   try {
-    return await run.loop();
+    return await new TrainingRun(options).loop();
   } catch (e) {
     emit({
       type: 'error',
@@ -107,7 +111,7 @@ export async function train(options: TrainOptions): Promise<RunOutcome> {
       runId,
       message: `Training failed: ${(e as Error).message ?? String(e)}`,
     });
-    run.state('stopped');
+    emit({ type: 'state', runId, state: 'stopped' });
     return 'failed';
   }
 }
@@ -136,6 +140,23 @@ async function tooSlow(config: TrainConfig, session: Session): Promise<string | 
   const instead =
     fits >= 1 ? `Use a batch size of at most ${fits}, or a smaller model.` : 'Use a smaller model.';
   return `A training step of this model at batch ${batch} would take about ${seconds} s here (measured at batch ${sizes.join(' and ')}): Pause and Stop could not answer until it ended. ${instead}`;
+}
+
+/**
+ * Where a run starts: fresh weights from its seed, or `initial`'s weights; its optimizer state
+ * goes on only when it is this optimizer's (a loaded or imported model has none: Adam's moments
+ * then start anew, as in a PyTorch script that loads a state_dict into a new optimizer).
+ */
+function startState({ initial, config }: TrainOptions, layout: NetLayout): EngineState {
+  if (!initial) return initialState(layout, config.seed);
+  if (initial.params.length !== layout.paramCount)
+    throw new Error('the current model is not this run’s model');
+  const keepSlots = initial.slots.length === layout.paramCount * slotCount(config.optimizer);
+  return {
+    params: initial.params.slice(),
+    slots: keepSlots ? initial.slots.slice() : new Float32Array(0),
+    steps: keepSlots ? initial.steps : 0,
+  };
 }
 
 class TrainingRun {
@@ -170,7 +191,7 @@ class TrainingRun {
     this.cursor = new BatchCursor(train.count, config.batchSize, config.epochs, config.seed);
     this.losses = new LossChunker(o.runId, this.cursor.total, o.emit);
     const floats = this.layout.paramCount * (1 + slotCount(config.optimizer));
-    this.snapshots = new SnapshotKeeper(initialState(this.layout, config.seed), floats);
+    this.snapshots = new SnapshotKeeper(startState(o, this.layout), floats);
     this.evaluator = o.evaluator ?? new InlineEvaluator(session.data);
     this.evaluator.cancelBefore(o.runId);
     this.trainSlice = evalSlice(train.count, config.evalSamples, 0);
