@@ -15,7 +15,17 @@ export function UpdateNotice() {
     if (!import.meta.env.PROD || !('serviceWorker' in navigator)) return;
     const update = registerSW({
       onOfflineReady: () => setNews({ kind: 'offline' }),
-      onNeedRefresh: () => setNews({ kind: 'update', update: () => void update(true) }),
+      onNeedRefresh: () =>
+        setNews({
+          kind: 'update',
+          update: () => {
+            // A page no service worker controls (the first visit's: no clients.claim) holds no
+            // worker back, so the new one is active already and a reload opens the new build.
+            // registerSW reloads a controlled page itself once the new worker takes over.
+            if (!navigator.serviceWorker.controller) location.reload();
+            else void update(true);
+          },
+        }),
     });
   }, []);
   if (!news) return null;
