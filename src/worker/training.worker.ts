@@ -42,7 +42,10 @@ let lastRunId = 0;
 /** Measures the runs' models on its own thread (evaluation/); made with the session. */
 let evaluator: EvaluatorPort | null = null;
 /** The model after the last run or reset, on the CPU, to rebuild it if the context is lost while idle. */
-type KeptModel = { config: Pick<TrainConfig, 'model' | 'optimizer'>; state: EngineState };
+interface KeptModel {
+  config: Pick<TrainConfig, 'model' | 'optimizer'>;
+  state: EngineState;
+}
 let lastModel: KeptModel | null = null;
 /** lastModel's measurement on the test set for its mistakes, once asked for (currentMistakes). */
 let currentMeasured: { model: KeptModel; done: Promise<unknown> } | null = null;
