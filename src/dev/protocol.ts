@@ -5,6 +5,7 @@
 import type { ModelSpec } from '../shared/modelSpec';
 import type { EngineName } from '../shared/protocol';
 import type { ConformanceResult, ConformanceRun } from '../engines/conformance';
+import type { CheckFigures } from '../engines/webgl/selfCheck';
 
 export type DevCommand =
   /** Trains `engine` and the plain reference side by side (engines/conformance.ts). */
@@ -21,7 +22,14 @@ export type DevCommand =
   /** Answers, then throws an error nothing catches, in a task of its own. */
   | { type: 'devThrow'; requestId: number }
   /** Keeps the worker busy, answering nothing, for `ms`, then answers. */
-  | { type: 'devBlock'; requestId: number; ms: number };
+  | { type: 'devBlock'; requestId: number; ms: number }
+  /**
+   * Makes the WebGL program `program` (e.g. 'dense1') compute wrong outputs from now on (null:
+   * none), as a miscompiling driver would, and forgets the start-up checks already passed.
+   */
+  | { type: 'devInjectFault'; requestId: number; program: string | null }
+  /** The differences the last WebGL start-up check measured against the CPU reference. */
+  | { type: 'devLastCheck'; requestId: number };
 
 export interface StepTiming {
   /** The backend and the engine that ran. */
@@ -40,6 +48,8 @@ export interface DevResults {
   devClose: { closing: true };
   devThrow: { throwing: true };
   devBlock: { blockedMs: number };
+  devInjectFault: { program: string | null };
+  devLastCheck: CheckFigures | null;
 }
 
 export interface DevReply {

@@ -44,7 +44,7 @@ const TEST_IMAGES = 20;
 
 /** Runs `kind` and the reference for run.steps steps of run.batchSize images (seed 42 weights). */
 export async function conformance(
-  kind: EngineKind,
+  kind: Pick<EngineKind, 'create'>,
   data: ResidentData,
   run: ConformanceRun,
 ): Promise<ConformanceResult> {

@@ -10,7 +10,13 @@ import type { Engine, EngineInit } from './engine';
 import type { NetLayout } from './layout';
 import { createTfjsEngine } from './tfjs/engine';
 import { WebglEngine } from './webgl/engine';
+import { webglSelfCheck, type CheckFigures } from './webgl/selfCheck';
 import { supportsWebglStep } from './webgl/step';
+import type { OptimizerName } from '../shared/config';
+
+/** What the last WebGL start-up check measured (the test hooks report it). */
+let lastCheck: CheckFigures | null = null;
+export const lastWebglCheck = (): CheckFigures | null => lastCheck;
 
 export interface EngineKind {
   name: EngineName;
@@ -21,6 +27,11 @@ export interface EngineKind {
   /** Why it is the one to use when it is first in line. */
   strength(layout: NetLayout, backend: BackendName): string;
   create(init: EngineInit): Engine;
+  /**
+   * Proves the engine on this device before it trains (engines whose code has not run on every
+   * device, such as the hand-written WebGL programs): why it cannot be trusted, or null.
+   */
+  selfCheck?(layout: NetLayout, optimizer: OptimizerName): Promise<string | null>;
 }
 
 const TFJS_BACKENDS: Record<BackendName, string> = {
@@ -56,8 +67,16 @@ export const ENGINES: Record<EngineName, EngineKind> = {
           : !supportsWebglStep(layout.dense)
             ? 'the hand-written WebGL programs train MLPs with even layer widths on WebGL 2 only'
             : null,
-    strength: () => 'a step is 18 hand-written WebGL draws instead of ~85 TensorFlow.js kernels',
+    strength: () =>
+      'a step is 18 hand-written WebGL draws instead of ~85 TensorFlow.js kernels, and they passed their start-up check against the CPU reference',
     create: (init) => new WebglEngine(init),
+    selfCheck: (layout, optimizer) =>
+      webglSelfCheck(
+        layout,
+        optimizer,
+        (init) => new WebglEngine(init),
+        (f) => (lastCheck = f),
+      ),
   },
   tfjs: {
     name: 'tfjs',

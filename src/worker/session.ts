@@ -30,6 +30,8 @@ export class Session {
   private current: Engine | null = null;
   /** Engines that failed on this backend (name -> why): the next install passes them over. */
   private failed: Partial<Record<EngineName, string>> = {};
+  /** Start-up checks run on this backend (engine, model, optimizer -> why it failed, or null). */
+  private readonly checks = new Map<string, Promise<string | null>>();
   private sampleRandom = mulberry32(1);
   private readonly backend: () => BackendName;
   private readonly emit: Emit;
@@ -93,6 +95,30 @@ export class Session {
     }
   }
 
+  /**
+   * Proves the engine `layout` would get here, once per model and optimizer, where the engine
+   * asks for it (registry.ts, selfCheck): one that fails is marked failed, so the install after
+   * takes the next in line and its reason says why.
+   */
+  async verify(layout: NetLayout, optimizer: OptimizerName): Promise<void> {
+    const { kind } = chooseEngine(layout, this.backend(), this.failed);
+    if (!kind.selfCheck) return;
+    const key = `${kind.name} ${describeModel(layout.spec)} ${optimizer}`;
+    let check = this.checks.get(key);
+    if (!check) {
+      check = kind.selfCheck(layout, optimizer);
+      this.checks.set(key, check);
+    }
+    const why = await check;
+    if (why) this.failed[kind.name] = why;
+  }
+
+  /** Forgets the checks passed (a test injects a fault, then asks again). */
+  forgetChecks(): void {
+    this.checks.clear();
+    this.failed = {};
+  }
+
   /** Marks the current engine as unable to run here (`why`); the next install takes another. */
   markFailed(why: string): void {
     if (this.current) this.failed[this.current.name] = why;
@@ -103,7 +129,7 @@ export class Session {
   dropDevice(): void {
     this.releaseCurrent();
     this.data.dropDeviceForms();
-    this.failed = {};
+    this.forgetChecks();
   }
 
   /** Fresh weights for `spec` drawn from `seed` (the reset command). */

@@ -26,6 +26,10 @@ export interface DevHooks {
   throwInWorker(): Promise<void>;
   /** Keeps the worker busy for `ms`, answering nothing. */
   blockWorker(ms: number): Promise<void>;
+  /** Makes WebGL program `program` compute wrong outputs (null: none); forgets passed checks. */
+  injectFault(program: string | null): Promise<void>;
+  /** What the last WebGL start-up check measured, or null before one ran. */
+  lastCheck(): Promise<DevResults['devLastCheck']>;
 }
 
 declare global {
@@ -48,5 +52,7 @@ export function installPageHooks(client: TrainingClient): void {
     closeWorker: async () => void (await call('devClose', {})),
     throwInWorker: async () => void (await call('devThrow', {})),
     blockWorker: async (ms) => void (await call('devBlock', { ms })),
+    injectFault: async (program) => void (await call('devInjectFault', { program })),
+    lastCheck: () => call('devLastCheck', {}),
   };
 }

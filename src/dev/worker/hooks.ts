@@ -6,7 +6,8 @@ import * as tf from '@tensorflow/tfjs';
 import { conformance } from '../../engines/conformance';
 import type { ResidentData } from '../../engines/data';
 import { mlpLayout, netLayout } from '../../engines/layout';
-import { chooseEngine, ENGINES } from '../../engines/registry';
+import { chooseEngine, ENGINES, lastWebglCheck } from '../../engines/registry';
+import { injectedFault } from '../../engines/webgl/step';
 import { deviceData } from '../../engines/tfjs/deviceData';
 import { TUTORIAL_MODEL, type ModelSpec } from '../../shared/modelSpec';
 import { mulberry32, shuffledIndices } from '../../shared/random';
@@ -51,6 +52,14 @@ export function workerHooks(context: WorkerContext): ExtraHandler {
         reply({ lost: !!ext });
         return true;
       }
+      case 'devInjectFault':
+        injectedFault.program = msg.program;
+        session.forgetChecks();
+        reply({ program: msg.program });
+        return true;
+      case 'devLastCheck':
+        reply(lastWebglCheck());
+        return true;
       case 'devClose':
         reply({ closing: true });
         setTimeout(() => self.close(), 0);

@@ -45,6 +45,13 @@ import {
 } from './programs';
 import { elementwiseProgram, updateRule, type UpdateRule } from './update';
 
+/**
+ * Test builds only (a dev hook sets it; production builds drop the code that reads it): the name
+ * of a program whose outputs are made wrong, as a miscompiling driver's would be, so a test sees
+ * the start-up check (selfCheck.ts) catch it.
+ */
+export const injectedFault: { program: string | null } = { program: null };
+
 /** Losses are written into a device buffer this long (even), doubled whenever a chunk fills it. */
 export const LOSS_BUFFER = 256;
 
@@ -104,6 +111,11 @@ export class WebglStep {
       let program = this.programs.get(key);
       if (!program) {
         program = make(tex);
+        if (__DEV_HOOKS__ && injectedFault.program === name)
+          program = {
+            ...program,
+            userCode: program.userCode.replace(/setOutput\((.*)\);/, 'setOutput(($1) * 1.25);'),
+          };
         this.programs.set(key, program);
       }
       const out = backend.compileAndRun(program, inputs, 'float32', uniforms);

@@ -97,6 +97,8 @@ export async function train(options: TrainOptions): Promise<RunOutcome> {
     });
     return 'invalid';
   }
+  // Engines that must prove themselves on this device do so first (a failure routes elsewhere).
+  await session.verify(netLayout(config.model), config.optimizer);
   const slow = await tooSlow(config, session);
   if (slow) {
     emit({ type: 'error', runId, code: 'invalid-config', message: slow });
