@@ -41,6 +41,12 @@ test('a faulty WebGL program fails the start-up check: training moves to TensorF
   // The run's numbers are TensorFlow.js's, and right: one epoch at batch 512 reads most digits.
   expect(await app.fullTestAccuracy()).toBeGreaterThan(0.85);
 
+  // A GPU whose fragment shaders have mediump floats at best: the programs are not tried.
+  await app.page.evaluate(() => window.mnistDev!.injectFault('mediump'));
+  await trainOnce();
+  await expect(engine).toContainText('TensorFlow.js');
+  await expect(engine).toContainText("this GPU's fragment shaders have 10-bit floats at best");
+
   // Fixed again: the programs pass and train once more.
   await app.page.evaluate(() => window.mnistDev!.injectFault(null));
   await trainOnce();

@@ -20,6 +20,8 @@ const HOOKS = [
   'devClose',
   'devThrow',
   'devBlock',
+  'devInjectFault',
+  'devLastCheck',
   'devResult',
 ];
 

@@ -47,8 +47,8 @@ import { elementwiseProgram, updateRule, type UpdateRule } from './update';
 
 /**
  * Test builds only (a dev hook sets it; production builds drop the code that reads it): the name
- * of a program whose outputs are made wrong, as a miscompiling driver's would be, so a test sees
- * the start-up check (selfCheck.ts) catch it.
+ * of a program whose outputs are made wrong, as a miscompiling driver's would be, or 'mediump' for
+ * a GPU without highp floats, so a test sees the start-up check (selfCheck.ts) catch it.
  */
 export const injectedFault: { program: string | null } = { program: null };
 
