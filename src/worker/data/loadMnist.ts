@@ -1,12 +1,12 @@
 /**
  * Loads the MNIST sprites in a Web Worker: fetch, verify size and SHA-256 against the manifest,
- * decode with createImageBitmap (no colour management, no premultiplication) and read the pixels
- * back through an OffscreenCanvas. The result is byte for byte the IDX files' content.
+ * and decode them (decodeSheet.ts) on decoder workers of their own, in parallel (decoders.ts).
+ * The result is byte for byte the IDX files' content.
  * Worker-only (OffscreenCanvas); the page thread never holds the data set.
  */
 import { checkManifest, type DataFile, type Manifest, type Shard } from './manifest';
 import { IMAGE_SIZE, type MnistData, type MnistSplit } from '../../shared/mnist';
-import { unpackSheet } from './mnistSprite';
+import { createDecoders, type Decoders } from './decoders';
 
 export interface LoadProgress {
   loadedBytes: number;
@@ -15,14 +15,9 @@ export interface LoadProgress {
   imagesTotal: number;
 }
 
-/** A data file that could not be used; `code` tells missing (HTTP, network) from corrupt. */
-export class DataError extends Error {
-  readonly code: 'data-missing' | 'data-corrupt';
-  constructor(code: 'data-missing' | 'data-corrupt', message: string) {
-    super(message);
-    this.code = code;
-  }
-}
+import { DataError } from './dataError';
+
+export { DataError };
 
 /** A stalled request fails instead of hanging the page's status forever. */
 const FETCH_TIMEOUT_MS = 60_000;
@@ -50,11 +45,12 @@ export async function loadMnist(baseUrl: string, onProgress: (p: LoadProgress) =
     report();
   };
 
+  const decoders: Decoders = createDecoders();
   const loadSplit = async (split: Manifest['splits']['train']): Promise<MnistSplit> => {
     const images = new Uint8Array(split.count * IMAGE_SIZE);
     const decodeShard = async (shard: Shard) => {
       const bytes = await fetchVerified(baseUrl, shard, onBytes);
-      await decodeSheet(shard, bytes, manifest.sheetColumns, images);
+      images.set(await decoders.decode(shard, bytes, manifest.sheetColumns), shard.first * IMAGE_SIZE);
       progress.imagesLoaded += shard.count;
       report();
     };
@@ -71,12 +67,12 @@ export async function loadMnist(baseUrl: string, onProgress: (p: LoadProgress) =
     return { count: split.count, images, labels };
   };
 
-  const [trainSplit, testSplit] = await Promise.all([loadSplit(train), loadSplit(test)]).catch(
-    (e: unknown) => {
+  const [trainSplit, testSplit] = await Promise.all([loadSplit(train), loadSplit(test)])
+    .catch((e: unknown) => {
       failed = true;
       throw e;
-    },
-  );
+    })
+    .finally(() => decoders.close());
   return { train: trainSplit, test: testSplit, bytes: progress.totalBytes };
 }
 
@@ -155,34 +151,4 @@ async function fetchVerified(
     }
   }
   return bytes;
-}
-
-async function decodeSheet(shard: Shard, png: Uint8Array, columns: number, out: Uint8Array): Promise<void> {
-  let bitmap: ImageBitmap;
-  try {
-    bitmap = await createImageBitmap(new Blob([png as Uint8Array<ArrayBuffer>], { type: 'image/png' }), {
-      colorSpaceConversion: 'none',
-      premultiplyAlpha: 'none',
-    });
-  } catch {
-    throw new DataError(
-      'data-corrupt',
-      `${shard.file} is not a readable PNG image. Rebuild it with npm run data.`,
-    );
-  }
-  const rows = Math.ceil(shard.count / columns);
-  const width = Math.min(shard.count, columns) * 28;
-  if (bitmap.width !== width || bitmap.height !== rows * 28) {
-    bitmap.close();
-    throw new DataError(
-      'data-corrupt',
-      `${shard.file} is ${bitmap.width}x${bitmap.height} px, expected ${width}x${rows * 28}`,
-    );
-  }
-  const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
-  const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
-  ctx.drawImage(bitmap, 0, 0);
-  bitmap.close();
-  const { data } = ctx.getImageData(0, 0, canvas.width, canvas.height);
-  unpackSheet(data, canvas.width, columns, shard.count, out, shard.first);
 }
