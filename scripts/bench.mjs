@@ -10,6 +10,7 @@
  * --quick: fewer cases (no cpu backend, batch sizes 10 and 128, no Tutorial run, no CNN run).
  * --tutorial: the data load and the Tutorial preset with and without measurements only (and
  * PyTorch's tutorial), for the measurements' cost.
+ * --soak: the data load and the soak only (20 runs back to back, then 50 predictions).
  * The CNN preset (two epochs of ~1 min each here) runs at most twice, whatever --runs says.
  */
 import { spawnSync } from 'node:child_process';
@@ -23,6 +24,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const tutorialOnly = args.includes('--tutorial');
+const soakOnly = args.includes('--soak');
 const runs = Number(args[args.indexOf('--runs') + 1]) || 1;
 const BACKENDS = tutorialOnly ? [] : quick ? ['webgl', 'wasm', 'js'] : ['webgl', 'wasm', 'cpu', 'js'];
 const BATCH_SIZES = quick ? [10, 128] : [10, 64, 128, 512];
@@ -96,12 +98,266 @@ async function openApp(backend) {
   return { page, backendText };
 }
 
-// 0. Page open to data ready, five fresh pages (fresh browser contexts: nothing cached).
+/**
+ * A DevTools protocol channel to the page, or to its training worker (a worker has no
+ * performance.memory, so it is reached as a child target of the page, messages wrapped).
+ * @typedef {{ send: (method: string, params?: object) => Promise<any>, on: (method: string, f: (params: any) => void) => void, close: () => Promise<void> }} Channel
+ * @param {import('@playwright/test').Page} page
+ * @param {'page' | 'worker'} which
+ * @returns {Promise<Channel>}
+ */
+async function channel(page, which) {
+  const cdp = await page.context().newCDPSession(page);
+  if (which === 'page')
+    return {
+      send: (method, params) => cdp.send(/** @type {any} */ (method), /** @type {any} */ (params)),
+      on: (method, f) => cdp.on(/** @type {any} */ (method), f),
+      close: () => cdp.detach(),
+    };
+  /** @type {Map<number, (r: any) => void>} */
+  const replies = new Map();
+  /** @type {Map<string, (p: any) => void>} */
+  const handlers = new Map();
+  /** @type {string | null} */
+  let session = null;
+  const attached = new Promise((resolve) =>
+    cdp.on('Target.attachedToTarget', (e) => {
+      if (e.targetInfo.type === 'worker' && /training\.worker/.test(e.targetInfo.url)) {
+        session = e.sessionId;
+        resolve(undefined);
+      }
+    }),
+  );
+  cdp.on('Target.receivedMessageFromTarget', (e) => {
+    if (e.sessionId !== session) return;
+    const m = JSON.parse(e.message);
+    if (m.id !== undefined) replies.get(m.id)?.(m.result);
+    else handlers.get(m.method)?.(m.params);
+  });
+  await cdp.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: false, flatten: false });
+  await attached;
+  let id = 0;
+  return {
+    send: (method, params = {}) =>
+      new Promise((resolve) => {
+        replies.set(++id, resolve);
+        void cdp.send('Target.sendMessageToTarget', {
+          sessionId: /** @type {string} */ (session),
+          message: JSON.stringify({ id, method, params }),
+        });
+      }),
+    on: (method, f) => handlers.set(method, f),
+    close: () => cdp.detach(),
+  };
+}
+
+/**
+ * A heap after a garbage collection, from a heap snapshot: all of it, and the part that is
+ * compiled code (which grows as the JIT optimises more functions, whatever the app keeps).
+ * @param {Channel} ch
+ */
+async function heapOf(ch) {
+  await ch.send('HeapProfiler.collectGarbage');
+  /** @type {string[]} */
+  const chunks = [];
+  ch.on('HeapProfiler.addHeapSnapshotChunk', (p) => chunks.push(p.chunk));
+  await ch.send('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
+  const snap = JSON.parse(chunks.join(''));
+  const fields = snap.snapshot.meta.node_fields;
+  const types = snap.snapshot.meta.node_types[0];
+  const [type, size] = [fields.indexOf('type'), fields.indexOf('self_size')];
+  let total = 0;
+  let code = 0;
+  for (let i = 0; i < snap.nodes.length; i += fields.length) {
+    total += snap.nodes[i + size];
+    if (types[snap.nodes[i + type]] === 'code') code += snap.nodes[i + size];
+  }
+  return { total, code };
+}
+
+/**
+ * Soak: 20 runs back to back on one page (Train, Stop, Reset; the presets in turn, the CNN
+ * among them), then 50 predictions. After the second run and at the end: the worker's tensors
+ * (TensorFlow.js's count; the CPU engine holds none) and its JS heap, the page's JS heap (both
+ * from heap snapshots after a garbage collection; the growth figure leaves out compiled code,
+ * which a snapshot diff showed to be nearly all of the growth: the JIT at work, not the app), the page's timers and its listeners on window, document and
+ * workers (counted by wrappers installed before the page's scripts), and the training client's
+ * listeners.
+ */
+/** @param {string} backend */
+async function soak(backend) {
+  const context = await browser.newContext({ serviceWorkers: 'block' });
+  const page = await context.newPage();
+  await page.addInitScript(() => {
+    const w = /** @type {any} */ (window);
+    const timers = new Set();
+    const { setTimeout: st, clearTimeout: ct, setInterval: si, clearInterval: ci } = window;
+    w.setTimeout = (/** @type {any} */ fn, /** @type {any} */ ms, /** @type {any[]} */ ...rest) => {
+      const id = st(
+        (/** @type {any[]} */ ...a) => {
+          timers.delete(id);
+          if (typeof fn === 'function') fn(...a);
+        },
+        ms,
+        ...rest,
+      );
+      timers.add(id);
+      return id;
+    };
+    w.clearTimeout = (/** @type {any} */ id) => {
+      timers.delete(id);
+      ct(id);
+    };
+    w.setInterval = (/** @type {any} */ fn, /** @type {any} */ ms, /** @type {any[]} */ ...rest) => {
+      const id = si(fn, ms, ...rest);
+      timers.add(id);
+      return id;
+    };
+    w.clearInterval = (/** @type {any} */ id) => {
+      timers.delete(id);
+      ci(id);
+    };
+    const listeners = new Set();
+    const add = EventTarget.prototype.addEventListener;
+    const remove = EventTarget.prototype.removeEventListener;
+    /** @param {any} target @param {string} type @param {any} fn @param {any} options */
+    const key = (target, type, fn, options) => {
+      if (target instanceof Node && target !== document) return null; // nodes go with their nodes
+      const capture = typeof options === 'boolean' ? options : !!options?.capture;
+      let ids = w.benchTargetIds.get(target);
+      if (!ids) w.benchTargetIds.set(target, (ids = { id: w.benchTargetIds.size + 1, fns: new Map() }));
+      let fnId = ids.fns.get(fn);
+      if (!fnId) ids.fns.set(fn, (fnId = ids.fns.size + 1));
+      return `${ids.id}/${type}/${fnId}/${capture}`;
+    };
+    w.benchTargetIds = new Map();
+    /** @param {string} type @param {any} fn @param {any} options @this {EventTarget} */
+    EventTarget.prototype.addEventListener = function (type, fn, options) {
+      const k = key(this, type, fn, options);
+      if (k && !(typeof options === 'object' && options?.once)) listeners.add(k);
+      return add.call(this, type, fn, options);
+    };
+    /** @param {string} type @param {any} fn @param {any} options @this {EventTarget} */
+    EventTarget.prototype.removeEventListener = function (type, fn, options) {
+      const k = key(this, type, fn, options);
+      if (k) listeners.delete(k);
+      return remove.call(this, type, fn, options);
+    };
+    w.benchCounts = () => ({ timers: timers.size, listeners: listeners.size });
+  });
+  await page.goto(`${baseUrl}?backend=${backend}`);
+  await page.getByText('60,000 training and 10,000 test images ready').waitFor({ timeout: 180_000 });
+  await page.waitForFunction(() => !!(/** @type {any} */ (window).mnistDev));
+  const pageChannel = await channel(page, 'page');
+  const workerChannel = await channel(page, 'worker');
+  const figures = async () => {
+    const pageHeap = await heapOf(pageChannel);
+    const workerHeap = await heapOf(workerChannel);
+    const worker = await page.evaluate(() => /** @type {any} */ (window).mnistDev.memory());
+    const counts = await page.evaluate(() => /** @type {any} */ (window).benchCounts());
+    const clientListeners = await page.evaluate(() => /** @type {any} */ (window).mnistClient.listeners.size);
+    return {
+      pageHeapBytes: pageHeap.total,
+      pageCodeBytes: pageHeap.code,
+      workerHeapBytes: workerHeap.total,
+      workerCodeBytes: workerHeap.code,
+      workerWasmMemoryBytes: worker.wasmMemoryBytes,
+      workerTensors: worker.numTensors,
+      workerTensorBytes: worker.numBytes,
+      ...counts,
+      clientListeners,
+    };
+  };
+  // Every preset, in a cycle of 6 so that the 20th run is a Fast one like the 2nd: the two
+  // figures then hold the same model (a CNN's weights are ~7 MB, an MLP's 0.2 MB).
+  const presets = ['Tutorial', 'Fast', 'Small CNN', 'CNN', 'Tutorial', 'Small CNN'];
+  const button = (/** @type {string} */ name) => page.getByRole('button', { name, exact: true });
+  const runState = page.getByTestId('status.run');
+  let afterSecond = null;
+  const started = performance.now();
+  for (let i = 0; i < 20; i++) {
+    await button(presets[i % presets.length]).click();
+    await button('Train').click();
+    // Until a few batches have trained (or the run has ended, refused or done).
+    await page.waitForFunction(
+      () => {
+        const text = document.querySelector('[data-testid="status.run"]')?.textContent ?? '';
+        const caption = document.querySelector('[aria-label="Loss chart"] figcaption')?.textContent ?? '';
+        return text !== 'training' || /batch ([2-9]\d|\d{3,})/.test(caption);
+      },
+      undefined,
+      { timeout: 120_000, polling: 100 },
+    );
+    if ((await runState.textContent()) === 'training') {
+      await button('Stop').click();
+      await page.waitForFunction(
+        () => document.querySelector('[data-testid="status.run"]')?.textContent !== 'training',
+      );
+    }
+    await button('Reset').click();
+    if (i === 1) afterSecond = await figures();
+  }
+  for (let i = 0; i < 50; i++)
+    await page.evaluate(async (k) => {
+      const pixels = new Float32Array(784);
+      for (let y = 4; y < 24; y++) pixels[y * 28 + 10 + (k % 8)] = 1;
+      await /** @type {any} */ (window).mnistClient.predict(pixels);
+    }, i);
+  const end = await figures();
+  await pageChannel.close();
+  await workerChannel.close();
+  await context.close();
+  const base = /** @type {any} */ (afterSecond);
+  /** @param {any} f */
+  const kept = (f) =>
+    f.pageHeapBytes - f.pageCodeBytes + f.workerHeapBytes - f.workerCodeBytes - f.workerWasmMemoryBytes;
+  /** @param {number} a @param {number} b */
+  const pct = (a, b) => (b === 0 ? (a === 0 ? 0 : Infinity) : +(((a - b) / b) * 100).toFixed(1));
+  const result = {
+    case: 'soak',
+    backend,
+    runs: 20,
+    predictions: 50,
+    seconds: +((performance.now() - started) / 1000).toFixed(1),
+    afterSecondRun: base,
+    atEnd: end,
+    // What the app keeps: both heaps without their compiled code, and without tfjs-backend-wasm's
+    // linear memory (which grows to the largest model's needs and cannot shrink; printed apart).
+    heapGrowthPct: pct(kept(end), kept(base)),
+    heapWithCodeGrowthPct: pct(
+      end.pageHeapBytes + end.workerHeapBytes,
+      base.pageHeapBytes + base.workerHeapBytes,
+    ),
+    pageHeapGrowthPct: pct(end.pageHeapBytes - end.pageCodeBytes, base.pageHeapBytes - base.pageCodeBytes),
+    workerHeapGrowthPct: pct(
+      end.workerHeapBytes - end.workerCodeBytes - end.workerWasmMemoryBytes,
+      base.workerHeapBytes - base.workerCodeBytes - base.workerWasmMemoryBytes,
+    ),
+    wasmMemoryGrowthPct: pct(end.workerWasmMemoryBytes, base.workerWasmMemoryBytes),
+    tensorGrowthPct: pct(end.workerTensors, base.workerTensors),
+    timersGrowth: end.timers - base.timers,
+    listenersGrowth: end.listeners - base.listeners + end.clientListeners - base.clientListeners,
+  };
+  print(result);
+  return result;
+}
+
+// 0. Page open to data ready, five fresh pages (fresh browser contexts: nothing cached), and the
+// longest main-thread task from navigation until then (a longtask observer installed before any
+// of the page's scripts runs).
 const readyTimes = [];
+const loadTasks = [];
 let dataBytes = 0;
 for (let i = 0; i < 5; i++) {
-  const context = await browser.newContext();
+  const context = await browser.newContext({ serviceWorkers: 'block' });
   const page = await context.newPage();
+  await page.addInitScript(() => {
+    const w = /** @type {any} */ (window);
+    w.benchLoadTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) w.benchLoadTasks.push(e.duration);
+    }).observe({ type: 'longtask', buffered: true });
+  });
   page.on('response', (r) => {
     if (/\/data\/.+\.(png|u8)$/.test(r.url())) dataBytes += Number(r.headers()['content-length'] ?? 0);
   });
@@ -114,9 +370,35 @@ for (let i = 0; i < 5; i++) {
     { timeout: 180_000, polling: 'raf' },
   );
   readyTimes.push(Math.round(/** @type {number} */ (await ms.jsonValue())));
+  loadTasks.push(
+    Math.round(await page.evaluate(() => Math.max(0, .../** @type {any} */ (window).benchLoadTasks))),
+  );
   await context.close();
 }
 print({ case: 'data-ready', medianMs: median(readyTimes), runsMs: readyTimes, bytesPerLoad: dataBytes / 5 });
+print({ case: 'load-long-tasks', longestMsPerLoad: loadTasks, medianLongestMs: median(loadTasks) });
+// The soak twice: on the backend a page gets here (the CPU engine: no tensors), and on
+// WebAssembly, where TensorFlow.js's engine holds every model in tensors.
+const soaks = quick || tutorialOnly ? [] : [await soak('auto'), await soak('wasm')];
+const soakFigures = soaks.length
+  ? {
+      heapGrowthPct: Math.max(...soaks.map((r) => r.heapGrowthPct)),
+      tensorGrowthPct: Math.max(...soaks.map((r) => r.tensorGrowthPct)),
+    }
+  : null;
+if (soakOnly) {
+  console.log(
+    JSON.stringify({
+      dataReadyMs: median(readyTimes),
+      longestLoadTaskMs: median(loadTasks),
+      soakHeapGrowthPct: soakFigures?.heapGrowthPct ?? null,
+      soakTensorGrowthPct: soakFigures?.tensorGrowthPct ?? null,
+    }),
+  );
+  await browser.close();
+  await server.close();
+  process.exit(0);
+}
 
 // 1. Step speed per backend and batch size: the project's step against a stock layers model.
 const stepRows = [];
@@ -576,6 +858,10 @@ console.log(
     cnnTestAccuracy: cnn?.testAccuracy ?? null,
     pytorchCnnEpochSeconds: perEpoch(pytorchCnn),
     pytorchCnnTestAccuracy: pytorchCnn?.final_test_acc ?? null,
+    dataReadyMs: median(readyTimes),
+    longestLoadTaskMs: median(loadTasks),
+    soakHeapGrowthPct: soakFigures?.heapGrowthPct ?? null,
+    soakTensorGrowthPct: soakFigures?.tensorGrowthPct ?? null,
     runs,
   }),
 );

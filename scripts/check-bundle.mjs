@@ -22,6 +22,7 @@ const HOOKS = [
   'devBlock',
   'devInjectFault',
   'devLastCheck',
+  'devMemory',
   'devResult',
 ];
 

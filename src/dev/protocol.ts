@@ -29,7 +29,9 @@ export type DevCommand =
    */
   | { type: 'devInjectFault'; requestId: number; program: string | null }
   /** The differences the last WebGL start-up check measured against the CPU reference. */
-  | { type: 'devLastCheck'; requestId: number };
+  | { type: 'devLastCheck'; requestId: number }
+  /** What the worker holds: TensorFlow.js's tensors and their bytes (the soak's figures). */
+  | { type: 'devMemory'; requestId: number };
 
 export interface StepTiming {
   /** The backend and the engine that ran. */
@@ -50,6 +52,7 @@ export interface DevResults {
   devBlock: { blockedMs: number };
   devInjectFault: { program: string | null };
   devLastCheck: CheckFigures | null;
+  devMemory: { numTensors: number; numBytes: number; wasmMemoryBytes: number };
 }
 
 export interface DevReply {

@@ -28,6 +28,8 @@ export interface DevHooks {
   blockWorker(ms: number): Promise<void>;
   /** Makes WebGL program `program` compute wrong outputs (null: none); forgets passed checks. */
   injectFault(program: string | null): Promise<void>;
+  /** TensorFlow.js's tensors in the worker, and their bytes. */
+  memory(): Promise<DevResults['devMemory']>;
   /** What the last WebGL start-up check measured, or null before one ran. */
   lastCheck(): Promise<DevResults['devLastCheck']>;
 }
@@ -54,5 +56,6 @@ export function installPageHooks(client: TrainingClient): void {
     blockWorker: async (ms) => void (await call('devBlock', { ms })),
     injectFault: async (program) => void (await call('devInjectFault', { program })),
     lastCheck: () => call('devLastCheck', {}),
+    memory: () => call('devMemory', {}),
   };
 }

@@ -24,6 +24,11 @@ const SYNC_EVERY = 20;
 const WARMUP_STEPS = 10;
 const MIN_MS = 2000;
 
+/** The part of tfjs-backend-wasm's backend read here. */
+interface WasmBackend {
+  wasm?: { HEAPU8?: Uint8Array };
+}
+
 export function workerHooks(context: WorkerContext): ExtraHandler {
   return async (message) => {
     if (!message.type.startsWith('dev')) return false;
@@ -57,6 +62,13 @@ export function workerHooks(context: WorkerContext): ExtraHandler {
         session.forgetChecks();
         reply({ program: msg.program });
         return true;
+      case 'devMemory': {
+        const { numTensors, numBytes } = tf.memory();
+        // tfjs-backend-wasm's linear memory: it grows to the largest model's needs and never shrinks.
+        const wasm = tf.getBackend() === 'wasm' ? (tf.backend() as unknown as WasmBackend).wasm : null;
+        reply({ numTensors, numBytes, wasmMemoryBytes: wasm?.HEAPU8?.buffer.byteLength ?? 0 });
+        return true;
+      }
       case 'devLastCheck':
         reply(lastWebglCheck());
         return true;
