@@ -22,6 +22,8 @@ test('a trained run is back after a reload: its curves, its model, and its place
   await app.waitForData();
   await expect(app.page.getByRole('tab', { name: 'Runs' })).toHaveAttribute('aria-selected', 'true');
   await app.page.getByRole('tab', { name: 'Train' }).click();
+  // The run as it ended: done, not cut short.
+  await expect(app.page.getByTestId('status.run')).toHaveText('done');
   // The curves: every batch and the same measurements, the same caption.
   await expect.poll(() => app.batchCount()).toBe(469);
   await expect(app.accuracyCaption()).toHaveText(caption);

@@ -149,7 +149,6 @@ export class RunRecorder {
     };
     try {
       await this.ledger.save(summary, data);
-      c.summary = summary;
       c.failing = false;
       this.onSaved();
     } catch (e) {
