@@ -19,6 +19,7 @@ import type { ConvLayout, NetLayout } from '../layout';
 import { CONV_WASM } from './conv.wasm';
 import type { CpuNetwork } from './network';
 import { CpuMlp } from './mlp';
+import { SimdHead } from './simdHead';
 import { UNIT } from './sparseImages';
 
 /** Rows evaluated per forward pass. */
@@ -66,6 +67,8 @@ export class CpuCnn implements CpuNetwork {
   private readonly gradient: Float32Array;
   private readonly data: ResidentData;
   private readonly head: CpuMlp;
+  /** The head's training step in WebAssembly SIMD (simdHead.ts); null: mlp.ts's loops. */
+  private readonly simdHead: SimdHead | null;
   private readonly memory = new WebAssembly.Memory({ initial: 1 });
   private readonly convForward: Kernel;
   private readonly convBackward: Kernel;
@@ -88,6 +91,7 @@ export class CpuCnn implements CpuNetwork {
     this.gradient = gradient;
     this.data = data;
     this.head = new CpuMlp(layout.dense, params, gradient);
+    this.simdHead = SimdHead.create(layout.dense);
     const exports = new WebAssembly.Instance(KERNELS, { env: { memory: this.memory } }).exports;
     this.convForward = exports.convForward as Kernel;
     this.convBackward = exports.convBackward as Kernel;
@@ -96,8 +100,20 @@ export class CpuCnn implements CpuNetwork {
   lossAndGradient(order: Int32Array, start: number, size: number): number {
     const mnist = this.data.require();
     this.forward(mnist.train.images, order, start, size);
-    const loss = this.head.lossAndGradientLoaded(mnist.train.labels, order, start, size, this.headError);
     const features = this.layout.dense.sizes[0];
+    const x = this.f32.subarray(this.pooled >> 2, (this.pooled >> 2) + size * features);
+    const loss = this.simdHead
+      ? this.simdHead.lossAndGradient(
+          this.params,
+          this.gradient,
+          x,
+          size,
+          mnist.train.labels,
+          order,
+          start,
+          this.headError,
+        )
+      : this.head.lossAndGradientLoaded(mnist.train.labels, order, start, size, this.headError);
     for (let b = 0; b < size; b++)
       this.backward(b, this.headError.subarray(b * features, (b + 1) * features));
     this.takeKernelGradients();

@@ -125,4 +125,85 @@
         (local.set $b (i32.add (local.get $b) (i32.const 1)))
         (br $rowLoop)))
     (i32.store (i32.add (local.get $start) (i32.shl (local.get $rows) (i32.const 2))) (local.get $count)))
+
+  ;; Training's two other products (simdHead.ts), over the same CSR rows as sparseLayer's input.
+  ;;
+  ;; dW[idx[e]][0 .. outPad) += val[e] * delta[b][0 .. outPad) for every nonzero e of every row b:
+  ;; the weight gradient x^T delta, visiting only the nonzero inputs.
+  ;;   $delta [rows][outPad] f32; $dW [inputs][outPad] f32
+  (func (export "sparseOuter")
+    (param $start i32) (param $rows i32) (param $idx i32) (param $val i32) (param $delta i32)
+    (param $outPad i32) (param $dW i32)
+    (local $b i32) (local $e i32) (local $e1 i32) (local $j i32) (local $rowBytes i32)
+    (local $d i32) (local $w i32) (local $v v128)
+    (local.set $rowBytes (i32.shl (local.get $outPad) (i32.const 2)))
+    (block $rowsDone
+      (loop $rowLoop
+        (br_if $rowsDone (i32.ge_u (local.get $b) (local.get $rows)))
+        (local.set $e (i32.load (i32.add (local.get $start) (i32.shl (local.get $b) (i32.const 2)))))
+        (local.set $e1 (i32.load offset=4 (i32.add (local.get $start) (i32.shl (local.get $b) (i32.const 2)))))
+        (local.set $d (i32.add (local.get $delta) (i32.mul (local.get $b) (local.get $rowBytes))))
+        (block $nzDone
+          (loop $nz
+            (br_if $nzDone (i32.ge_u (local.get $e) (local.get $e1)))
+            (local.set $v (f32x4.splat (f32.load (i32.add (local.get $val) (i32.shl (local.get $e) (i32.const 2))))))
+            (local.set $w (i32.add (local.get $dW)
+              (i32.mul (i32.load (i32.add (local.get $idx) (i32.shl (local.get $e) (i32.const 2)))) (local.get $rowBytes))))
+            ;; The row of dW, four outputs at a time (outPad is a multiple of four).
+            (local.set $j (i32.const 0))
+            (block $colsDone
+              (loop $cols
+                (br_if $colsDone (i32.ge_u (local.get $j) (local.get $rowBytes)))
+                (v128.store (i32.add (local.get $w) (local.get $j))
+                  (f32x4.add (v128.load (i32.add (local.get $w) (local.get $j)))
+                    (f32x4.mul (local.get $v) (v128.load (i32.add (local.get $d) (local.get $j))))))
+                (local.set $j (i32.add (local.get $j) (i32.const 16)))
+                (br $cols)))
+            (local.set $e (i32.add (local.get $e) (i32.const 1)))
+            (br $nz)))
+        (local.set $b (i32.add (local.get $b) (i32.const 1)))
+        (br $rowLoop))))
+
+  ;; dx[b][idx[e]] = dot(delta[b][0 .. outPad), W[idx[e]][0 .. outPad)) for every nonzero e of
+  ;; every row b: the error passed back to the inputs that were nonzero. An input that was zero
+  ;; (a ReLU that did not fire) passes none, so its dx is left as it was (the caller zeroes dx).
+  ;;   $W [inputs][outPad] f32; $delta [rows][outPad] f32; $dx [rows][$dxStride] f32
+  (func (export "sparseDot")
+    (param $start i32) (param $rows i32) (param $idx i32) (param $W i32) (param $delta i32)
+    (param $outPad i32) (param $dx i32) (param $dxStride i32)
+    (local $b i32) (local $e i32) (local $e1 i32) (local $j i32) (local $rowBytes i32)
+    (local $d i32) (local $w i32) (local $k i32) (local $acc v128)
+    (local.set $rowBytes (i32.shl (local.get $outPad) (i32.const 2)))
+    (block $rowsDone
+      (loop $rowLoop
+        (br_if $rowsDone (i32.ge_u (local.get $b) (local.get $rows)))
+        (local.set $e (i32.load (i32.add (local.get $start) (i32.shl (local.get $b) (i32.const 2)))))
+        (local.set $e1 (i32.load offset=4 (i32.add (local.get $start) (i32.shl (local.get $b) (i32.const 2)))))
+        (local.set $d (i32.add (local.get $delta) (i32.mul (local.get $b) (local.get $rowBytes))))
+        (block $nzDone
+          (loop $nz
+            (br_if $nzDone (i32.ge_u (local.get $e) (local.get $e1)))
+            (local.set $k (i32.load (i32.add (local.get $idx) (i32.shl (local.get $e) (i32.const 2)))))
+            (local.set $w (i32.add (local.get $W) (i32.mul (local.get $k) (local.get $rowBytes))))
+            (local.set $acc (v128.const f32x4 0 0 0 0))
+            (local.set $j (i32.const 0))
+            (block $colsDone
+              (loop $cols
+                (br_if $colsDone (i32.ge_u (local.get $j) (local.get $rowBytes)))
+                (local.set $acc (f32x4.add (local.get $acc)
+                  (f32x4.mul (v128.load (i32.add (local.get $w) (local.get $j)))
+                             (v128.load (i32.add (local.get $d) (local.get $j))))))
+                (local.set $j (i32.add (local.get $j) (i32.const 16)))
+                (br $cols)))
+            ;; The four lanes' sum.
+            (f32.store
+              (i32.add (local.get $dx)
+                (i32.shl (i32.add (i32.mul (local.get $b) (local.get $dxStride)) (local.get $k)) (i32.const 2)))
+              (f32.add
+                (f32.add (f32x4.extract_lane 0 (local.get $acc)) (f32x4.extract_lane 1 (local.get $acc)))
+                (f32.add (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc)))))
+            (local.set $e (i32.add (local.get $e) (i32.const 1)))
+            (br $nz)))
+        (local.set $b (i32.add (local.get $b) (i32.const 1)))
+        (br $rowLoop))))
 )
