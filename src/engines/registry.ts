@@ -52,7 +52,7 @@ export const ENGINES: Record<EngineName, EngineKind> = {
     // npm run bench -- --runs 5, 2026-11-25 (2 cores, headless Chromium): see README, Performance.
     strength: (layout) =>
       layout.convs.length
-        ? 'the project’s CPU loops, with the convolutions in WebAssembly SIMD, train a CNN fastest on a CPU: 4.7 ms a Small CNN step at batch 64 against 35 ms for TensorFlow.js on WebAssembly (npm run bench)'
+        ? 'the project’s CPU loops, with the convolutions and the dense head in WebAssembly SIMD, train a CNN fastest on a CPU: 4.3 ms a Small CNN step at batch 64 against 35 ms for TensorFlow.js on WebAssembly (npm run bench)'
         : 'the project’s CPU loops skip MNIST’s zero pixels and train an MLP fastest on a CPU: 0.25 ms a step at batch 10 against 1.6 ms for TensorFlow.js on WebAssembly (npm run bench)',
     create: (init) => new CpuEngine(init),
   },
