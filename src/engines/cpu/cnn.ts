@@ -19,7 +19,8 @@ import type { ConvLayout, NetLayout } from '../layout';
 import { CONV_WASM } from './conv.wasm';
 import type { CpuNetwork } from './network';
 import { CpuMlp } from './mlp';
-import { SimdHead } from './simdHead';
+import type { CpuTrainable } from './optimizers';
+import type { SimdDense } from './simdDense';
 import { UNIT } from './sparseImages';
 
 /** Rows evaluated per forward pass. */
@@ -67,8 +68,8 @@ export class CpuCnn implements CpuNetwork {
   private readonly gradient: Float32Array;
   private readonly data: ResidentData;
   private readonly head: CpuMlp;
-  /** The head's training step in WebAssembly SIMD (simdHead.ts); null: mlp.ts's loops. */
-  private readonly simdHead: SimdHead | null;
+  /** The head in WebAssembly SIMD (simdDense.ts), on the model's own memory; null: mlp.ts's loops. */
+  private readonly simdHead: SimdDense | null;
   private readonly memory = new WebAssembly.Memory({ initial: 1 });
   private readonly convForward: Kernel;
   private readonly convBackward: Kernel;
@@ -84,14 +85,14 @@ export class CpuCnn implements CpuNetwork {
   /** The head's error with respect to its input: [capacity, features]. */
   private headError = new Float32Array(0);
 
-  constructor(layout: NetLayout, params: Float32Array, gradient: Float32Array, data: ResidentData) {
+  constructor(layout: NetLayout, trainable: CpuTrainable, data: ResidentData) {
     if (!KERNELS) throw new Error('the CPU CNN needs WebAssembly SIMD');
     this.layout = layout;
-    this.params = params;
-    this.gradient = gradient;
+    this.params = trainable.params;
+    this.gradient = trainable.gradient;
     this.data = data;
-    this.head = new CpuMlp(layout.dense, params, gradient);
-    this.simdHead = SimdHead.create(layout.dense);
+    this.head = new CpuMlp(layout.dense, this.params, this.gradient);
+    this.simdHead = trainable.dense;
     const exports = new WebAssembly.Instance(KERNELS, { env: { memory: this.memory } }).exports;
     this.convForward = exports.convForward as Kernel;
     this.convBackward = exports.convBackward as Kernel;
@@ -101,19 +102,15 @@ export class CpuCnn implements CpuNetwork {
     const mnist = this.data.require();
     this.forward(mnist.train.images, order, start, size);
     const features = this.layout.dense.sizes[0];
-    const x = this.f32.subarray(this.pooled >> 2, (this.pooled >> 2) + size * features);
-    const loss = this.simdHead
-      ? this.simdHead.lossAndGradient(
-          this.params,
-          this.gradient,
-          x,
-          size,
-          mnist.train.labels,
-          order,
-          start,
-          this.headError,
-        )
-      : this.head.lossAndGradientLoaded(mnist.train.labels, order, start, size, this.headError);
+    const x = this.pooledOutput(size);
+    const { labels } = mnist.train;
+    let loss: number;
+    if (this.simdHead)
+      loss = this.simdHead.lossAndGradientDense(x, size, labels, order, start, this.headError);
+    else {
+      this.head.loadDense(x, size);
+      loss = this.head.lossAndGradientLoaded(labels, order, start, size, this.headError);
+    }
     for (let b = 0; b < size; b++)
       this.backward(b, this.headError.subarray(b * features, (b + 1) * features));
     this.takeKernelGradients();
@@ -127,7 +124,7 @@ export class CpuCnn implements CpuNetwork {
     for (let start = 0; start < n; start += EVAL_CHUNK) {
       const size = Math.min(EVAL_CHUNK, n - start);
       this.forward(images, rows, start, size);
-      out.set(this.head.logitsLoaded(size), start * NUM_CLASSES);
+      this.headLogits(size, out.subarray(start * NUM_CLASSES));
     }
     return out;
   }
@@ -140,7 +137,7 @@ export class CpuCnn implements CpuNetwork {
       const at = this.stages[0].input >> 2;
       this.f32.set(images.subarray(start * IMAGE_SIZE, (start + size) * IMAGE_SIZE), at);
       this.forwardLoaded(size);
-      out.set(this.head.logitsLoaded(size), start * NUM_CLASSES);
+      this.headLogits(size, out.subarray(start * NUM_CLASSES));
     }
     return out;
   }
@@ -199,7 +196,7 @@ export class CpuCnn implements CpuNetwork {
     this.forwardLoaded(size);
   }
 
-  /** Every stage over the `size` images at stages[0].input; then points the head at the result. */
+  /** Every stage over the `size` images at stages[0].input, into the last pooled output. */
   private forwardLoaded(size: number): void {
     this.putKernels();
     for (let s = 0; s < this.stages.length; s++) {
@@ -228,8 +225,20 @@ export class CpuCnn implements CpuNetwork {
         this.pool(stage, b, next);
       }
     }
+  }
+
+  /** The last pooled output of the `size` images forward, [size, features] (a view). */
+  private pooledOutput(size: number): Float32Array {
     const features = this.layout.dense.sizes[0];
-    this.head.loadDense(this.f32.subarray(this.pooled >> 2, (this.pooled >> 2) + size * features), size);
+    return this.f32.subarray(this.pooled >> 2, (this.pooled >> 2) + size * features);
+  }
+
+  /** The head's logits [size, 10] of the `size` images forward, into `out`. */
+  private headLogits(size: number, out: Float32Array): void {
+    const x = this.pooledOutput(size);
+    if (this.simdHead) return this.simdHead.logitsDense(x, size, out);
+    this.head.loadDense(x, size);
+    out.set(this.head.logitsLoaded(size));
   }
 
   /** The conv kernels and biases from the flat parameters into the kernels' own layout. */

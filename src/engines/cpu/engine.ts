@@ -15,9 +15,12 @@ import { createCpuTrainable, packSlots, type CpuTrainable } from './optimizers';
 import type { CpuNetwork } from './network';
 import { sparseData, sparseFromFloats } from './sparseImages';
 
-/** An MLP reads the images as their nonzero pixels (sparseImages.ts). */
+/**
+ * An MLP reads the images as their nonzero pixels (sparseImages.ts), in WebAssembly SIMD where it
+ * runs (simdDense.ts), else in mlp.ts's loops.
+ */
 function mlpNetwork(layout: NetLayout, t: CpuTrainable, data: ResidentData): CpuNetwork {
-  const mlp = new CpuMlp(layout.dense, t.params, t.gradient);
+  const mlp = t.dense ?? new CpuMlp(layout.dense, t.params, t.gradient);
   return {
     lossAndGradient: (order, start, size) =>
       mlp.lossAndGradient(sparseData(data).train, data.require().train.labels, order, start, size),
@@ -47,9 +50,9 @@ export class CpuEngine implements Engine {
     if (state.params.length !== layout.paramCount)
       throw new Error(`expected ${layout.paramCount} parameters, got ${state.params.length}`);
     this.layout = layout;
-    this.trainable = createCpuTrainable(init.optimizer, state);
+    this.trainable = createCpuTrainable(init.optimizer, state, layout.dense);
     this.network = layout.convs.length
-      ? new CpuCnn(layout, this.trainable.params, this.trainable.gradient, data)
+      ? new CpuCnn(layout, this.trainable, data)
       : mlpNetwork(layout, this.trainable, data);
     this.data = data;
     this.prepare();

@@ -1,7 +1,9 @@
 /**
  * An MLP (layout.ts's flat parameters, ReLU, mean softmax cross-entropy), computed directly on
  * Float32Arrays, with no TensorFlow.js kernel dispatch; also the dense head of the CPU CNN
- * (cnn.ts), whose input is the last conv stage's pooled output instead of the image. At the tutorial's sizes a step
+ * (cnn.ts), whose input is the last conv stage's pooled output instead of the image. Where
+ * WebAssembly SIMD runs, simdDense.ts does all of this four outputs an instruction, and these
+ * loops are the reference it is held to (simdDense.test.ts). At the tutorial's sizes a step
  * is ~0.4 MFLOP, so tfjs's fixed cost per kernel (~85 kernels a step) dominates; plain loops don't
  * pay it. What makes the loops fast:
  * - the input is sparse (~80% of MNIST pixels are 0): layer 1's forward pass and its weight
@@ -13,7 +15,6 @@
  */
 import { NUM_CLASSES } from '../../shared/mnist';
 import type { MlpLayout } from '../layout';
-import { SimdForward } from './simdForward';
 import type { SparseImages } from './sparseImages';
 
 /** Rows evaluated per forward pass: big enough to amortize the loop set-up, small enough for L2. */
@@ -48,8 +49,6 @@ export class CpuMlp {
 
   /** Whether layer 1 reads a dense input (loadDense, the CNN head) instead of sparse images. */
   private dense = false;
-  /** The SIMD forward pass, made on the first logits call; null where it cannot run. */
-  private simd: SimdForward | null | undefined = undefined;
 
   constructor(
     layout: MlpLayout,
@@ -388,9 +387,6 @@ export class CpuMlp {
    * Logits [count, 10] (a new array) of images rows[0 .. count) (or 0 .. count when rows is null).
    */
   logits(images: SparseImages, rows: Int32Array | null, count: number): Float32Array {
-    // In WebAssembly SIMD where it runs (simdForward.ts): ~4x fewer instructions per output.
-    if (this.simd === undefined) this.simd = SimdForward.create(this.layout);
-    if (this.simd) return this.simd.logits(this.params, images, rows, count);
     const out = new Float32Array(count * NUM_CLASSES);
     const L = this.layout.layers.length;
     for (let start = 0; start < count; start += EVAL_CHUNK) {

@@ -5,8 +5,10 @@
  */
 import type { OptimizerName } from '../../shared/config';
 import type { EngineState } from '../engine';
+import type { MlpLayout } from '../layout';
 import { ADAM, MOMENTUM, RMSPROP, slotCount, updateScalars } from '../optimizer';
-import { createSimdAdam, type SimdAdam } from './simdAdam';
+import type { SimdAdam } from './simdAdam';
+import { SimdDense } from './simdDense';
 
 export interface CpuOptimizer {
   readonly name: OptimizerName;
@@ -24,20 +26,29 @@ export interface CpuTrainable {
   /** All zeros between steps: the optimizer clears it as it consumes it. */
   gradient: Float32Array;
   optimizer: CpuOptimizer;
+  /** The dense layers' SIMD kernels, whose memory holds params and gradient; null: mlp.ts's loops. */
+  dense: SimdDense | null;
 }
 
 /**
- * Weights, gradient and optimizer for `name`, started from `state` (copied). With Adam where
- * WebAssembly SIMD runs, all four vectors live in the SIMD update's memory, so the update runs
- * there and nothing is copied per step.
+ * Weights, gradient and optimizer for `name`, started from `state` (copied), for a model whose
+ * dense layers are `layout`. Where WebAssembly SIMD runs, the weights, the gradient and Adam's m
+ * and v live in the dense kernels' memory (simdDense.ts), so a step and Adam's update run there
+ * and nothing is copied per step.
  */
-export function createCpuTrainable(name: OptimizerName, state: EngineState): CpuTrainable {
+export function createCpuTrainable(name: OptimizerName, state: EngineState, layout: MlpLayout): CpuTrainable {
   const n = state.params.length;
-  const simd = name === 'adam' ? createSimdAdam(n) : null;
-  const params = simd?.params ?? new Float32Array(n);
+  const dense = SimdDense.create(layout);
+  const params = dense?.params ?? new Float32Array(n);
   params.set(state.params);
-  const gradient = simd?.gradient ?? new Float32Array(n);
-  return { params, gradient, optimizer: createCpuOptimizer(name, n, state.slots, state.steps, simd) };
+  const gradient = dense?.gradient ?? new Float32Array(n);
+  const simdAdam = name === 'adam' ? (dense?.adam ?? null) : null;
+  return {
+    params,
+    gradient,
+    dense,
+    optimizer: createCpuOptimizer(name, n, state.slots, state.steps, simdAdam),
+  };
 }
 
 /**

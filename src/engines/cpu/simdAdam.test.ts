@@ -1,23 +1,23 @@
 import { describe, expect, it } from 'vitest';
+import { initialParams, netLayout } from '../layout';
 import { createCpuOptimizer, createCpuTrainable } from './optimizers';
-import { createSimdAdam } from './simdAdam';
+import { simdAdamOn } from './simdAdam';
 
 describe('Adam as a WebAssembly SIMD loop', () => {
-  it('runs here (Node has WebAssembly SIMD), and the js engine uses it for Adam', () => {
-    const simd = createSimdAdam(10);
-    expect(simd).not.toBeNull();
-    const model = createCpuTrainable('adam', {
-      params: new Float32Array(1000),
-      slots: new Float32Array(0),
-      steps: 0,
-    });
-    // Weights and gradient are views into the SIMD module's memory.
+  it('runs here (Node has WebAssembly SIMD), and the CPU engine uses it for Adam', () => {
+    const layout = netLayout({ kind: 'mlp', hidden: [64, 64, 64] });
+    const params = initialParams(layout, 0);
+    const model = createCpuTrainable('adam', { params, slots: new Float32Array(0), steps: 0 }, layout.dense);
+    expect(model.dense).not.toBeNull();
+    // Weights, gradient and Adam's state are views into the SIMD kernels' memory.
     expect(model.gradient.buffer).toBe(model.params.buffer);
+    expect(model.optimizer.slots[0].buffer).toBe(model.params.buffer);
+    expect(model.params).toEqual(params);
   });
 
   it('updates like the JavaScript loop for 30 steps, the tail past a multiple of four included', () => {
     const n = 1_003;
-    const simd = createSimdAdam(n)!;
+    const simd = simdAdamOn(new WebAssembly.Memory({ initial: 1 }), 0, n)!;
     const plain = createCpuOptimizer('adam', n);
     const vectorized = createCpuOptimizer('adam', n, undefined, 0, simd);
     const params = new Float32Array(n).map((_, i) => Math.sin(i));

@@ -7,8 +7,8 @@
  *
  * The module is 292 bytes, assembled below from named instructions rather than shipped as a
  * binary or built by a compiler: it is one loop, each line commented with what it computes. The
- * four vectors live in its memory: params, gradient, m and v are Float32Array views the model and
- * the optimizer use directly, so nothing is copied.
+ * four vectors live in the memory it is given (the CPU model's, simdDense.ts): params, gradient,
+ * m and v are Float32Array views the model and the optimizer use directly, so nothing is copied.
  */
 
 /** The vectors Adam updates, in WebAssembly memory, and the update itself. */
@@ -121,36 +121,45 @@ const MODULE = new Uint8Array([
   ...section(10, [1, ...uleb(BODY.length + 5), 2, 2, 0x7f, 9, 0x7b, ...BODY]),
 ]);
 
-const PAGE = 65536;
+/** The compiled update, or null where WebAssembly SIMD cannot run (or may not be compiled). */
+const ADAM_MODULE: WebAssembly.Module | null = (() => {
+  try {
+    return WebAssembly.validate(MODULE) ? new WebAssembly.Module(MODULE) : null;
+  } catch {
+    return null;
+  }
+})();
+
+/** Bytes one of the four vectors takes for `count` parameters: whole groups of four floats. */
+export function adamVectorBytes(count: number): number {
+  return Math.ceil(count / 4) * 16;
+}
 
 /**
- * A SimdAdam for `count` parameters, or null where WebAssembly SIMD is unavailable (or compiling
- * WebAssembly is not allowed, e.g. by a Content-Security-Policy): the caller then runs the
- * JavaScript loop.
+ * The update over four vectors of `count` floats that `memory` holds, from byte offset `base`:
+ * params, gradient, m and v, adamVectorBytes(count) apart (the padding past `count` stays 0).
+ * Null where WebAssembly SIMD is unavailable (the caller then runs the JavaScript loop).
  */
-export function createSimdAdam(count: number): SimdAdam | null {
-  // Four vectors, each padded to whole groups of four floats (the padding stays 0).
-  const groups = Math.ceil(count / 4);
-  const bytes = groups * 16;
-  let memory: WebAssembly.Memory;
+export function simdAdamOn(memory: WebAssembly.Memory, base: number, count: number): SimdAdam | null {
+  if (!ADAM_MODULE) return null;
+  const bytes = adamVectorBytes(count);
   let adam: (...args: number[]) => void;
   try {
-    if (!WebAssembly.validate(MODULE)) return null;
-    memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil((4 * bytes) / PAGE)) });
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(MODULE), { env: { memory } });
+    const instance = new WebAssembly.Instance(ADAM_MODULE, { env: { memory } });
     adam = instance.exports.adam as (...args: number[]) => void;
   } catch {
     return null;
   }
-  const view = (k: number) => new Float32Array(memory.buffer, k * bytes, count);
+  const view = (k: number) => new Float32Array(memory.buffer, base + k * bytes, count);
   const [params, gradient, m, v] = [0, 1, 2, 3].map(view);
+  const [p, g, mAt, vAt] = [0, 1, 2, 3].map((k) => base + k * bytes);
   return {
     params,
     gradient,
     m,
     v,
     apply(beta1, beta2, stepSize, epsHat) {
-      adam(0, bytes, 2 * bytes, 3 * bytes, groups, beta1, 1 - beta1, beta2, 1 - beta2, stepSize, epsHat);
+      adam(p, g, mAt, vAt, bytes / 16, beta1, 1 - beta1, beta2, 1 - beta2, stepSize, epsHat);
     },
   };
 }
