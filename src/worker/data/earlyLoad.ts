@@ -15,21 +15,31 @@ interface EarlyLoad {
 
 let early: EarlyLoad | null = null;
 
-/** Starts loading the data set at `url` (once; its faults are the taker's to handle). */
-export function startEarlyLoad(url: string): void {
+/**
+ * Starts loading the data set at `url` (once; its faults are the taker's to handle). Resolves
+ * when its files have all arrived and been verified, or it has failed: the rest is decoding.
+ */
+export function startEarlyLoad(url: string): Promise<void> {
   const load: EarlyLoad = {
     done: Promise.resolve(null as never),
     started: performance.now(),
     last: null,
     listener: null,
   };
-  load.done = loadMnist(url, (p) => {
-    load.last = p;
-    load.listener?.(p);
-  });
+  let fetched = () => {};
+  const allFetched = new Promise<void>((resolve) => (fetched = resolve));
+  load.done = loadMnist(
+    url,
+    (p) => {
+      load.last = p;
+      load.listener?.(p);
+    },
+    fetched,
+  );
   // Not unhandled while nobody has taken it yet: the taker awaits it and reports its fault.
   load.done.catch(() => {});
   early = load;
+  return allFetched;
 }
 
 /**

@@ -25,9 +25,23 @@ const FETCH_TIMEOUT_MS = 60_000;
 /**
  * Loads every shard and label file listed in `${baseUrl}manifest.json`, in parallel.
  * Rejects with a DataError naming the file when one is missing, truncated or corrupt.
+ * `onFetched` is called once every file has arrived and been verified (the rest is decoding), or
+ * the load has failed.
  */
-export async function loadMnist(baseUrl: string, onProgress: (p: LoadProgress) => void): Promise<MnistData> {
-  const manifest = await fetchManifest(baseUrl);
+export async function loadMnist(
+  baseUrl: string,
+  onProgress: (p: LoadProgress) => void,
+  onFetched: () => void = () => {},
+): Promise<MnistData> {
+  const fetching: Promise<unknown>[] = [];
+  const fetched = (p: Promise<Uint8Array>) => {
+    fetching.push(p);
+    return p;
+  };
+  const manifest = await fetchManifest(baseUrl).catch((e: unknown) => {
+    onFetched();
+    throw e;
+  });
   const { train, test } = manifest.splits;
   const files: DataFile[] = [train.labels, test.labels, ...train.shards, ...test.shards];
   const progress: LoadProgress = {
@@ -49,13 +63,13 @@ export async function loadMnist(baseUrl: string, onProgress: (p: LoadProgress) =
   const loadSplit = async (split: Manifest['splits']['train']): Promise<MnistSplit> => {
     const images = new Uint8Array(split.count * IMAGE_SIZE);
     const decodeShard = async (shard: Shard) => {
-      const bytes = await fetchVerified(baseUrl, shard, onBytes);
+      const bytes = await fetched(fetchVerified(baseUrl, shard, onBytes));
       images.set(await decoders.decode(shard, bytes, manifest.sheetColumns), shard.first * IMAGE_SIZE);
       progress.imagesLoaded += shard.count;
       report();
     };
     const [labels] = await Promise.all([
-      fetchVerified(baseUrl, split.labels, onBytes),
+      fetched(fetchVerified(baseUrl, split.labels, onBytes)),
       ...split.shards.map(decodeShard),
     ]);
     if (labels.length !== split.count) {
@@ -67,7 +81,10 @@ export async function loadMnist(baseUrl: string, onProgress: (p: LoadProgress) =
     return { count: split.count, images, labels };
   };
 
-  const [trainSplit, testSplit] = await Promise.all([loadSplit(train), loadSplit(test)])
+  const splits = Promise.all([loadSplit(train), loadSplit(test)]);
+  // Every fetch has started by now (loadSplit starts them before its first await).
+  void Promise.all(fetching).then(onFetched, onFetched);
+  const [trainSplit, testSplit] = await splits
     .catch((e: unknown) => {
       failed = true;
       throw e;
