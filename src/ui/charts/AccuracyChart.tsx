@@ -1,5 +1,4 @@
-import { memo, useDeferredValue, useMemo } from 'react';
-import { YAxis } from 'recharts';
+import { lazy, useDeferredValue, useMemo } from 'react';
 import type { MetricsStore } from '../../client/metricsStore';
 import { useStoreMemo } from '../hooks/useStoreVersion';
 import { MeasurementTable, ShowData } from './MeasurementTable';
@@ -7,16 +6,15 @@ import {
   CHART_COLORS,
   accuracyCaption,
   accuracyFloor,
-  accuracyTicks,
   measuredSeries,
   xScale,
   type ChartView,
-  type MeasuredSeries,
-  type XScale,
 } from './series';
-import { ChartFrame, measuredLines } from './ChartFrame';
-import { ChartLegend } from './SvgSeries';
-import { epochLines, timeAxis, type Boundary } from './timeAxis';
+import { ChartLegend } from './ChartLegend';
+import { PlotBox } from './PlotBox';
+
+/** recharts and the plot, in a chunk of their own (PlotBox.tsx says why). */
+const AccuracyPlot = lazy(() => import('./AccuracyPlot'));
 
 export interface AccuracyChartProps {
   store: MetricsStore;
@@ -77,8 +75,21 @@ export function AccuracyChart({
   return (
     <figure className="panel chart" aria-label="Accuracy chart" data-testid="chart.accuracy">
       <h2 className="chart-title">Accuracy, in-sample and out-of-sample</h2>
-      {/* The chart is mounted from the start, empty, so the first measurement does not pay for mounting it. */}
-      <AccuracyPlot {...plot} empty={!plot.train.raw.length} height={height} />
+      {/* Mounted as soon as it has loaded, empty, so the first measurement does not pay for mounting it. */}
+      <PlotBox
+        height={height}
+        overlay={
+          !plot.train.raw.length && (
+            <p className="chart-empty">
+              Every few batches, accuracy on a slice of the training images (in-sample) and of the test images
+              (out-of-sample) appears here side by side, and on all of them at each epoch&apos;s end; a
+              growing gap means the model is over-fitting.
+            </p>
+          )
+        }
+      >
+        <AccuracyPlot {...plot} />
+      </PlotBox>
       <ChartLegend
         items={[
           { label: 'Train (in-sample)', color: CHART_COLORS.train },
@@ -95,56 +106,3 @@ export function AccuracyChart({
     </figure>
   );
 }
-
-interface AccuracyPlotProps {
-  train: MeasuredSeries;
-  test: MeasuredSeries;
-  floor: number;
-  x: XScale;
-  boundaries: Boundary[];
-  smoothing: number;
-  empty: boolean;
-  height: number;
-}
-
-const AccuracyPlot = memo(function AccuracyPlot({
-  train,
-  test,
-  floor,
-  x,
-  boundaries,
-  smoothing,
-  empty,
-  height,
-}: AccuracyPlotProps) {
-  const yTicks = useMemo(() => accuracyTicks(floor), [floor]);
-  return (
-    <ChartFrame
-      height={height}
-      overlay={
-        empty && (
-          <p className="chart-empty">
-            Every few batches, accuracy on a slice of the training images (in-sample) and of the test images
-            (out-of-sample) appears here side by side, and on all of them at each epoch&apos;s end; a growing
-            gap means the model is over-fitting.
-          </p>
-        )
-      }
-    >
-      {timeAxis(x)}
-      <YAxis
-        type="number"
-        dataKey="y"
-        domain={[floor, 100]}
-        allowDataOverflow
-        ticks={yTicks}
-        width={44}
-        tickFormatter={(v: number) => `${v}%`}
-        stroke={CHART_COLORS.axis}
-        fontSize={12}
-      />
-      {epochLines(boundaries)}
-      {measuredLines(train, test, smoothing)}
-    </ChartFrame>
-  );
-});

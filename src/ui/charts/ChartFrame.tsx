@@ -1,32 +1,22 @@
 /**
- * What every plot here shares: a fixed-height box, recharts' responsive container and chart with
- * no keyboard layer (a plot is a picture; its numbers are in captions and tables), the grid, and
- * an overlay (the empty state) over it. The axes and series are `children`, direct children of
- * the chart as recharts needs them.
+ * What every plot here shares, inside its PlotBox: recharts' responsive container and chart with
+ * no keyboard layer (a plot is a picture; its numbers are in captions and tables) and the grid.
+ * The axes and series are `children`, direct children of the chart as recharts needs them. Only
+ * the plots (*Plot.tsx, loaded lazily: see PlotBox.tsx) import this file and recharts.
  */
 import type { ReactNode } from 'react';
 import { CartesianGrid, ComposedChart, ResponsiveContainer } from 'recharts';
 import { CHART_COLORS, type MeasuredSeries } from './series';
 import { SeriesDots, SeriesPath } from './SvgSeries';
 
-interface Props {
-  height: number;
-  children: ReactNode;
-  /** Drawn over the plot (an empty state). */
-  overlay?: ReactNode;
-}
-
-export function ChartFrame({ height, children, overlay }: Props) {
+export function ChartFrame({ children }: { children: ReactNode }) {
   return (
-    <div className="chart-plot" style={{ height }}>
-      <ResponsiveContainer width="100%" height="100%">
-        <ComposedChart accessibilityLayer={false} margin={{ top: 8, right: 14, bottom: 12, left: 0 }}>
-          <CartesianGrid stroke={CHART_COLORS.grid} vertical={false} />
-          {children}
-        </ComposedChart>
-      </ResponsiveContainer>
-      {overlay}
-    </div>
+    <ResponsiveContainer width="100%" height="100%">
+      <ComposedChart accessibilityLayer={false} margin={{ top: 8, right: 14, bottom: 12, left: 0 }}>
+        <CartesianGrid stroke={CHART_COLORS.grid} vertical={false} />
+        {children}
+      </ComposedChart>
+    </ResponsiveContainer>
   );
 }
 

@@ -1,11 +1,9 @@
-import { memo, useDeferredValue, useMemo } from 'react';
-import { YAxis } from 'recharts';
+import { lazy, useDeferredValue, useMemo } from 'react';
 import type { MetricsStore } from '../../client/metricsStore';
 import { useStoreMemo } from '../hooks/useStoreVersion';
 import { MeasurementTable, ShowData } from './MeasurementTable';
 import {
   CHART_COLORS,
-  formatLossTick,
   logLossAxis,
   lossAxis,
   lossCaption,
@@ -15,14 +13,12 @@ import {
   overfitText,
   xScale,
   type ChartView,
-  type LossSeries,
-  type MeasuredSeries,
-  type ValueAxis,
-  type XScale,
 } from './series';
-import { ChartFrame, measuredLines } from './ChartFrame';
-import { ChartLegend, SeriesPath } from './SvgSeries';
-import { epochLines, timeAxis, type Boundary } from './timeAxis';
+import { ChartLegend } from './ChartLegend';
+import { PlotBox } from './PlotBox';
+
+/** recharts and the plot, in a chunk of their own (PlotBox.tsx says why). */
+const LossPlot = lazy(() => import('./LossPlot'));
 
 export interface LossChartProps {
   store: MetricsStore;
@@ -95,8 +91,20 @@ export function LossChart({ store, view, batchesPerEpoch, height = 260 }: LossCh
   return (
     <figure className="panel chart" aria-label="Loss chart" data-testid="chart.loss">
       <h2 className="chart-title">Loss</h2>
-      {/* Mounted from the start, empty, so the first batch does not pay for mounting it. */}
-      <LossPlot {...plot} empty={!plot.series.latest} height={height} />
+      {/* Mounted as soon as it has loaded, empty, so the first batch does not pay for mounting it. */}
+      <PlotBox
+        height={height}
+        overlay={
+          !plot.series.latest && (
+            <p className="chart-empty">
+              Press Train: the loss of every batch appears here as it trains, with a smoothed line, the train
+              and test loss measured every few batches, and the epoch boundaries.
+            </p>
+          )
+        }
+      >
+        <LossPlot {...plot} />
+      </PlotBox>
       <ChartLegend
         items={[
           { label: 'Loss per batch', color: CHART_COLORS.lossFaint },
@@ -120,62 +128,3 @@ export function LossChart({ store, view, batchesPerEpoch, height = 260 }: LossCh
     </figure>
   );
 }
-
-interface LossPlotProps {
-  series: LossSeries;
-  train: MeasuredSeries;
-  test: MeasuredSeries;
-  boundaries: Boundary[];
-  yAxis: ValueAxis;
-  x: XScale;
-  logScale: boolean;
-  smoothing: number;
-  empty: boolean;
-  height: number;
-}
-
-const LossPlot = memo(function LossPlot({
-  series,
-  train,
-  test,
-  boundaries,
-  yAxis,
-  x,
-  logScale,
-  smoothing,
-  empty,
-  height,
-}: LossPlotProps) {
-  return (
-    <ChartFrame
-      height={height}
-      overlay={
-        empty && (
-          <p className="chart-empty">
-            Press Train: the loss of every batch appears here as it trains, with a smoothed line, the train
-            and test loss measured every few batches, and the epoch boundaries.
-          </p>
-        )
-      }
-    >
-      {timeAxis(x)}
-      <YAxis
-        type="number"
-        dataKey="y"
-        scale={logScale ? 'log' : 'linear'}
-        domain={[yAxis.min, yAxis.max]}
-        allowDataOverflow
-        ticks={yAxis.ticks}
-        // Room for "0.0001" on a log axis.
-        width={logScale ? 54 : 44}
-        tickFormatter={formatLossTick}
-        stroke={CHART_COLORS.axis}
-        fontSize={12}
-      />
-      {epochLines(boundaries)}
-      <SeriesPath points={series.raw} stroke={CHART_COLORS.lossFaint} width={1} />
-      <SeriesPath points={series.smoothed} stroke={CHART_COLORS.loss} width={2} />
-      {measuredLines(train, test, smoothing)}
-    </ChartFrame>
-  );
-});

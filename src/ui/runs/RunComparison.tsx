@@ -3,12 +3,14 @@
  * epochs, one colour per run in both charts, the legend and the table; and a table of their
  * settings and results with the rows that differ marked.
  */
-import { useMemo } from 'react';
-import { XAxis, YAxis } from 'recharts';
-import { ChartFrame } from '../charts/ChartFrame';
-import { accuracyFloor, accuracyTicks, CHART_COLORS, lossAxis, type XY } from '../charts/series';
-import { ChartLegend, SeriesPath } from '../charts/SvgSeries';
+import { lazy, useMemo } from 'react';
+import { ChartLegend } from '../charts/ChartLegend';
+import { PlotBox } from '../charts/PlotBox';
+import { accuracyFloor, accuracyTicks, lossAxis } from '../charts/series';
 import { accuracyByEpoch, comparisonRows, lossByEpoch, type ComparedRun } from './compare';
+
+/** recharts and the plot, in a chunk of their own (PlotBox.tsx says why). */
+const ComparisonPlot = lazy(() => import('./ComparisonPlot'));
 
 /** The loss averages about the last 100 batches here: runs of different lengths stay readable. */
 const SMOOTHING = 0.99;
@@ -25,23 +27,31 @@ export function RunComparison({ runs }: { runs: readonly ComparedRun[] }) {
     <figure className="panel comparison" aria-label="Run comparison">
       <h2>Run comparison</h2>
       <div className="comparison-charts">
-        <Plot
-          title="Loss (smoothed)"
-          series={losses}
-          runs={runs}
-          epochs={epochs}
-          y={[0, yLoss.max]}
-          ticks={yLoss.ticks}
-        />
-        <Plot
-          title="Test accuracy"
-          series={accuracies}
-          runs={runs}
-          epochs={epochs}
-          y={[floor, 100]}
-          ticks={accuracyTicks(floor)}
-          percent
-        />
+        <div className="comparison-plot">
+          <h3>Loss (smoothed)</h3>
+          <PlotBox height={200}>
+            <ComparisonPlot
+              series={losses}
+              runs={runs}
+              epochs={epochs}
+              y={[0, yLoss.max]}
+              ticks={yLoss.ticks}
+            />
+          </PlotBox>
+        </div>
+        <div className="comparison-plot">
+          <h3>Test accuracy</h3>
+          <PlotBox height={200}>
+            <ComparisonPlot
+              series={accuracies}
+              runs={runs}
+              epochs={epochs}
+              y={[floor, 100]}
+              ticks={accuracyTicks(floor)}
+              percent
+            />
+          </PlotBox>
+        </div>
       </div>
       <ChartLegend items={runs.map((r) => ({ label: r.summary.name, color: r.color }))} />
       <div className="table-scroll">
@@ -73,55 +83,5 @@ export function RunComparison({ runs }: { runs: readonly ComparedRun[] }) {
         </table>
       </div>
     </figure>
-  );
-}
-
-interface PlotProps {
-  title: string;
-  series: XY[][];
-  runs: readonly ComparedRun[];
-  epochs: number;
-  y: [number, number];
-  ticks: number[];
-  percent?: boolean;
-}
-
-function Plot({ title, series, runs, epochs, y, ticks, percent }: PlotProps) {
-  return (
-    <div className="comparison-plot">
-      <h3>{title}</h3>
-      <ChartFrame height={200}>
-        <XAxis
-          type="number"
-          dataKey="x"
-          domain={[0, epochs]}
-          allowDataOverflow
-          allowDecimals={false}
-          stroke={CHART_COLORS.axis}
-          fontSize={12}
-          label={{
-            value: 'epoch',
-            position: 'insideBottomRight',
-            offset: -6,
-            fill: CHART_COLORS.axis,
-            fontSize: 11,
-          }}
-        />
-        <YAxis
-          type="number"
-          dataKey="y"
-          domain={y}
-          allowDataOverflow
-          ticks={ticks}
-          width={44}
-          tickFormatter={(v: number) => (percent ? `${v}%` : String(Number(v.toFixed(1))))}
-          stroke={CHART_COLORS.axis}
-          fontSize={12}
-        />
-        {series.map((points, i) => (
-          <SeriesPath key={runs[i].summary.id} points={points} stroke={runs[i].color} width={2} />
-        ))}
-      </ChartFrame>
-    </div>
   );
 }
