@@ -50,7 +50,7 @@ test('the chart plots add no tab stops of their own; the chart controls are all 
 test('after Train and after Stop, focus stays on a control, not on the page', async ({ app }) => {
   await app.open();
   await app.waitForData();
-  await app.setSettings({ 'Batch size': '32', Epochs: '2' });
+  await app.setSettings({ 'Batch size': '32', Epochs: '10' });
   await app.button('Train').focus();
   await app.page.keyboard.press('Enter');
   await expect(app.button('Stop')).toBeEnabled();

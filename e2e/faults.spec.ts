@@ -13,7 +13,8 @@ test.describe('the training worker fails', () => {
   }) => {
     await app.open();
     await app.waitForData();
-    await app.setSettings({ 'Batch size': '32', Epochs: '3' });
+    // Epochs enough that the run is still going when the worker dies (~1 s an epoch here).
+    await app.setSettings({ 'Batch size': '32', Epochs: '20' });
     await app.button('Train').click();
     // Past the first checkpoint (the worker sends the weights every ~2 s).
     await expect.poll(() => app.batchCount(), { timeout: 60_000 }).toBeGreaterThan(2000);
@@ -34,7 +35,7 @@ test.describe('the training worker fails', () => {
   test('an error the worker does not catch is reported as such, and training goes on', async ({ app }) => {
     await app.open();
     await app.waitForData();
-    await app.setSettings({ 'Batch size': '32', Epochs: '2' });
+    await app.setSettings({ 'Batch size': '32', Epochs: '10' });
     await app.button('Train').click();
     await expect.poll(() => app.batchCount(), { timeout: 60_000 }).toBeGreaterThan(100);
     await app.page.evaluate(() => window.mnistDev!.throwInWorker());

@@ -41,7 +41,8 @@ for (const backend of ['auto', 'wasm', 'webgl', 'cpu'] as const) {
   }) => {
     await app.open(`/?backend=${backend}`);
     await app.waitForData();
-    await app.setSettings({ 'Batch size': '128', Epochs: '1' });
+    // Epochs enough that the CPU engine (~0.5 s an epoch here) is still training at Stop.
+    await app.setSettings({ 'Batch size': '128', Epochs: '10' });
     await app.button('Train').click();
     await expect.poll(() => app.batchCount(), { timeout: 120_000 }).toBeGreaterThan(20);
     await app.drawOne();

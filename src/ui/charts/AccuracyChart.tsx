@@ -1,4 +1,4 @@
-import { lazy, useDeferredValue, useMemo } from 'react';
+import { useDeferredValue, useMemo } from 'react';
 import type { MetricsStore } from '../../client/metricsStore';
 import { useStoreMemo } from '../hooks/useStoreVersion';
 import { MeasurementTable, ShowData } from './MeasurementTable';
@@ -11,10 +11,7 @@ import {
   type ChartView,
 } from './series';
 import { ChartLegend } from './ChartLegend';
-import { PlotBox } from './PlotBox';
-
-/** recharts and the plot, in a chunk of their own (PlotBox.tsx says why). */
-const AccuracyPlot = lazy(() => import('./AccuracyPlot'));
+import { AccuracyPlot } from './AccuracyPlot';
 
 export interface AccuracyChartProps {
   store: MetricsStore;
@@ -75,21 +72,8 @@ export function AccuracyChart({
   return (
     <figure className="panel chart" aria-label="Accuracy chart" data-testid="chart.accuracy">
       <h2 className="chart-title">Accuracy, in-sample and out-of-sample</h2>
-      {/* Mounted as soon as it has loaded, empty, so the first measurement does not pay for mounting it. */}
-      <PlotBox
-        height={height}
-        overlay={
-          !plot.train.raw.length && (
-            <p className="chart-empty">
-              Every few batches, accuracy on a slice of the training images (in-sample) and of the test images
-              (out-of-sample) appears here side by side, and on all of them at each epoch&apos;s end; a
-              growing gap means the model is over-fitting.
-            </p>
-          )
-        }
-      >
-        <AccuracyPlot {...plot} />
-      </PlotBox>
+      {/* Mounted from the start, empty, so the first measurement does not pay for mounting it. */}
+      <AccuracyPlot {...plot} height={height} />
       <ChartLegend
         items={[
           { label: 'Train (in-sample)', color: CHART_COLORS.train },

@@ -1,8 +1,8 @@
 import { memo, useMemo } from 'react';
-import { YAxis } from 'recharts';
-import { ChartFrame, measuredLines } from './ChartFrame';
-import { CHART_COLORS, accuracyTicks, type MeasuredSeries, type XScale } from './series';
-import { epochLines, timeAxis, type Boundary } from './timeAxis';
+import { MeasuredLines } from './MeasuredLines';
+import { Plot } from './Plot';
+import { accuracyTicks, type MeasuredSeries, type XScale } from './series';
+import { epochMarks, timeAxis, type Boundary } from './timeAxis';
 
 export interface AccuracyPlotProps {
   train: MeasuredSeries;
@@ -11,34 +11,39 @@ export interface AccuracyPlotProps {
   x: XScale;
   boundaries: Boundary[];
   smoothing: number;
+  height: number;
 }
 
-/** The accuracy plot (see AccuracyChart), drawn by recharts: its own chunk, loaded lazily (PlotBox.tsx). */
-export default memo(function AccuracyPlot({
+const percent = (v: number) => `${v}%`;
+
+/** The accuracy chart's plot (see AccuracyChart). */
+export const AccuracyPlot = memo(function AccuracyPlot({
   train,
   test,
   floor,
   x,
   boundaries,
   smoothing,
+  height,
 }: AccuracyPlotProps) {
-  const yTicks = useMemo(() => accuracyTicks(floor), [floor]);
+  const y = useMemo(() => ({ min: floor, max: 100, ticks: accuracyTicks(floor), format: percent }), [floor]);
   return (
-    <ChartFrame>
-      {timeAxis(x)}
-      <YAxis
-        type="number"
-        dataKey="y"
-        domain={[floor, 100]}
-        allowDataOverflow
-        ticks={yTicks}
-        width={44}
-        tickFormatter={(v: number) => `${v}%`}
-        stroke={CHART_COLORS.axis}
-        fontSize={12}
-      />
-      {epochLines(boundaries)}
-      {measuredLines(train, test, smoothing)}
-    </ChartFrame>
+    <Plot
+      height={height}
+      overlay={
+        !train.raw.length && (
+          <p className="chart-empty">
+            Every few batches, accuracy on a slice of the training images (in-sample) and of the test images
+            (out-of-sample) appears here side by side, and on all of them at each epoch&apos;s end; a growing
+            gap means the model is over-fitting.
+          </p>
+        )
+      }
+      x={timeAxis(x)}
+      y={y}
+      marks={epochMarks(boundaries)}
+    >
+      <MeasuredLines train={train} test={test} smoothing={smoothing} />
+    </Plot>
   );
 });

@@ -1,4 +1,4 @@
-/** A chart's legend, in HTML under the plot: plain markup, loaded with the page (no recharts). */
+/** A chart's legend, in HTML under the plot. */
 
 export interface LegendItem {
   label: string;

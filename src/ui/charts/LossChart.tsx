@@ -1,4 +1,4 @@
-import { lazy, useDeferredValue, useMemo } from 'react';
+import { useDeferredValue, useMemo } from 'react';
 import type { MetricsStore } from '../../client/metricsStore';
 import { useStoreMemo } from '../hooks/useStoreVersion';
 import { MeasurementTable, ShowData } from './MeasurementTable';
@@ -15,10 +15,7 @@ import {
   type ChartView,
 } from './series';
 import { ChartLegend } from './ChartLegend';
-import { PlotBox } from './PlotBox';
-
-/** recharts and the plot, in a chunk of their own (PlotBox.tsx says why). */
-const LossPlot = lazy(() => import('./LossPlot'));
+import { LossPlot } from './LossPlot';
 
 export interface LossChartProps {
   store: MetricsStore;
@@ -91,20 +88,8 @@ export function LossChart({ store, view, batchesPerEpoch, height = 260 }: LossCh
   return (
     <figure className="panel chart" aria-label="Loss chart" data-testid="chart.loss">
       <h2 className="chart-title">Loss</h2>
-      {/* Mounted as soon as it has loaded, empty, so the first batch does not pay for mounting it. */}
-      <PlotBox
-        height={height}
-        overlay={
-          !plot.series.latest && (
-            <p className="chart-empty">
-              Press Train: the loss of every batch appears here as it trains, with a smoothed line, the train
-              and test loss measured every few batches, and the epoch boundaries.
-            </p>
-          )
-        }
-      >
-        <LossPlot {...plot} />
-      </PlotBox>
+      {/* Mounted from the start, empty, so the first batch does not pay for mounting it. */}
+      <LossPlot {...plot} height={height} />
       <ChartLegend
         items={[
           { label: 'Loss per batch', color: CHART_COLORS.lossFaint },

@@ -1,6 +1,6 @@
 import { memo } from 'react';
-import { YAxis } from 'recharts';
-import { ChartFrame, measuredLines } from './ChartFrame';
+import { MeasuredLines } from './MeasuredLines';
+import { Plot } from './Plot';
 import {
   CHART_COLORS,
   formatLossTick,
@@ -10,7 +10,7 @@ import {
   type XScale,
 } from './series';
 import { SeriesPath } from './SvgSeries';
-import { epochLines, timeAxis, type Boundary } from './timeAxis';
+import { epochMarks, timeAxis, type Boundary } from './timeAxis';
 
 export interface LossPlotProps {
   series: LossSeries;
@@ -21,10 +21,11 @@ export interface LossPlotProps {
   x: XScale;
   logScale: boolean;
   smoothing: number;
+  height: number;
 }
 
-/** The loss plot (see LossChart), drawn by recharts: its own chunk, loaded lazily (PlotBox.tsx). */
-export default memo(function LossPlot({
+/** The loss chart's plot (see LossChart). */
+export const LossPlot = memo(function LossPlot({
   series,
   train,
   test,
@@ -33,27 +34,28 @@ export default memo(function LossPlot({
   x,
   logScale,
   smoothing,
+  height,
 }: LossPlotProps) {
   return (
-    <ChartFrame>
-      {timeAxis(x)}
-      <YAxis
-        type="number"
-        dataKey="y"
-        scale={logScale ? 'log' : 'linear'}
-        domain={[yAxis.min, yAxis.max]}
-        allowDataOverflow
-        ticks={yAxis.ticks}
-        // Room for "0.0001" on a log axis.
-        width={logScale ? 54 : 44}
-        tickFormatter={formatLossTick}
-        stroke={CHART_COLORS.axis}
-        fontSize={12}
-      />
-      {epochLines(boundaries)}
+    <Plot
+      height={height}
+      overlay={
+        !series.latest && (
+          <p className="chart-empty">
+            Press Train: the loss of every batch appears here as it trains, with a smoothed line, the train
+            and test loss measured every few batches, and the epoch boundaries.
+          </p>
+        )
+      }
+      x={timeAxis(x)}
+      y={{ ...yAxis, format: formatLossTick, log: logScale }}
+      marks={epochMarks(boundaries)}
+      // Room for "0.0001" on a log axis.
+      yWidth={logScale ? 54 : 44}
+    >
       <SeriesPath points={series.raw} stroke={CHART_COLORS.lossFaint} width={1} />
       <SeriesPath points={series.smoothed} stroke={CHART_COLORS.loss} width={2} />
-      {measuredLines(train, test, smoothing)}
-    </ChartFrame>
+      <MeasuredLines train={train} test={test} smoothing={smoothing} />
+    </Plot>
   );
 });

@@ -1,14 +1,11 @@
 /**
- * Chart series drawn as plain SVG inside a recharts chart, rather than recharts' <Line> and
- * <Scatter>: recharts lays out the axes and the grid, and these read its scales (public hooks)
- * and draw one <path> or a few circles. Measured in the app on a 2-core machine: <Line> did
- * per-point work on every update (label lists, immer state), and its renders (the first with data,
- * the one after each epoch) were main-thread tasks over 50 ms in 3 of 8 runs; with these, none in 8
- * and no task over ~40 ms. A path through 1,000 points is a string built in well under 1 ms.
- * The axes need fixed domains (allowDataOverflow), since no recharts item hands them data, and
- * nothing is clipped to the plot area: the domains must cover the data (series.ts sizes them so).
+ * Chart series drawn as plain SVG in the enclosing Plot's coordinates: one <path> or a few
+ * circles. (When recharts drew the axes, its <Line> did per-point work on every update, and its
+ * renders were main-thread tasks over 50 ms in 3 of 8 runs on a 2-core machine; with these, none
+ * in 8.) A path through 1,000 points is a string built in well under 1 ms. Nothing is clipped to
+ * the plot area: the axes' domains must cover the data (series.ts sizes them so).
  */
-import { useXAxisScale, useYAxisScale } from 'recharts';
+import { usePlotScales } from './Plot';
 import type { XY } from './series';
 
 /**
@@ -38,7 +35,7 @@ export function polyline(
   return d;
 }
 
-/** One polyline through `points`, in the enclosing chart's axis coordinates. */
+/** One polyline through `points`, in the enclosing plot's coordinates. */
 export function SeriesPath({
   points,
   stroke,
@@ -48,18 +45,17 @@ export function SeriesPath({
   stroke: string;
   width: number;
 }) {
-  const x = useXAxisScale();
-  const y = useYAxisScale();
-  if (!x || !y || points.length === 0) return null;
-  const d = polyline(points, x, y);
+  const scales = usePlotScales();
+  if (!scales || points.length === 0) return null;
+  const d = polyline(points, scales.x, scales.y);
   return <path d={d} fill="none" stroke={stroke} strokeWidth={width} strokeLinejoin="round" />;
 }
 
 /** A dot at each of `points`. */
 export function SeriesDots({ points, fill }: { points: readonly XY[]; fill: string }) {
-  const x = useXAxisScale();
-  const y = useYAxisScale();
-  if (!x || !y) return null;
+  const scales = usePlotScales();
+  if (!scales) return null;
+  const { x, y } = scales;
   return (
     <g>
       {points.map((p) => {

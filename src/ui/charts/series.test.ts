@@ -13,6 +13,7 @@ import {
   lossCaption,
   lossSeries,
   measuredSeries,
+  niceTicks,
   overfitFrom,
   parseView,
   secondsAt,
@@ -210,5 +211,21 @@ describe('polyline (SvgSeries.tsx)', () => {
     );
     expect(d).toBe('M0.0,16.0L10.0,-100000.0L30.0,160.0');
     expect(d).not.toMatch(/e|NaN|Infinity/);
+  });
+
+  it('puts about five round ticks on an x axis, within it, whole numbers for batches', () => {
+    expect(niceTicks(18_000, true)).toEqual([0, 5000, 10000, 15000]);
+    expect(niceTicks(3, false)).toEqual([0, 1, 2, 3]);
+    expect(niceTicks(1.5, false)).toEqual([0, 0.5, 1, 1.5]);
+    expect(niceTicks(7, true)).toEqual([0, 2, 4, 6]);
+    expect(niceTicks(1, true)).toEqual([0, 1]);
+    expect(niceTicks(12.34, false)).toEqual([0, 5, 10]);
+    for (const max of [1, 2, 3, 9.5, 47, 938, 18_000, 1e6]) {
+      const ticks = niceTicks(max, false);
+      expect(ticks.length).toBeGreaterThanOrEqual(3);
+      expect(ticks.length).toBeLessThanOrEqual(11);
+      expect(Math.max(...ticks)).toBeLessThanOrEqual(max);
+    }
+    expect(batches.ticks).toEqual(niceTicks(18_000, true));
   });
 });

@@ -90,6 +90,8 @@ export interface XScale {
   ofMeasurement(m: Measurement): number;
   /** The axis's end. */
   max: number;
+  /** Round values from 0 to max, about five (niceTicks). */
+  ticks: number[];
   label: string;
   format(value: number): string;
 }
@@ -113,6 +115,7 @@ export function xScale(
       ofBatches: (b) => b / per,
       ofMeasurement: (m) => m.batch / per,
       max: Math.max(1, totalBatches / per),
+      ticks: niceTicks(Math.max(1, totalBatches / per), false),
       label: 'epoch',
       format: (v) => String(Number(v.toFixed(2))),
     };
@@ -125,6 +128,7 @@ export function xScale(
       ofBatches,
       ofMeasurement: (m) => m.trainingSeconds,
       max: Math.max(1, last),
+      ticks: niceTicks(Math.max(1, last), false),
       label: 'seconds of training',
       format: (v) => (v >= 100 ? String(Math.round(v)) : String(Number(v.toFixed(1)))),
     };
@@ -134,9 +138,26 @@ export function xScale(
     ofBatches: (b) => b,
     ofMeasurement: (m) => m.batch,
     max: Math.max(1, totalBatches),
+    ticks: niceTicks(Math.max(1, totalBatches), true),
     label: 'batch',
     format: formatBatchTick,
   };
+}
+
+/**
+ * About five round ticks from 0 to `max` (steps of 1, 2 or 5 times a power of ten; whole numbers
+ * when `whole`), all within [0, max]. Given to recharts, its axis neither computes ticks of its own
+ * (decimal.js) nor measures their labels in the DOM to thin them out: both were in the main-thread
+ * task that mounted a chart (a CPU profile of a page load).
+ */
+export function niceTicks(max: number, whole: boolean): number[] {
+  const rough = max / 5;
+  const power = 10 ** Math.floor(Math.log10(rough));
+  let step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= rough) ?? 10 * power;
+  if (whole) step = Math.max(1, Math.round(step));
+  const ticks: number[] = [];
+  for (let i = 0; i * step <= max * (1 + 1e-9); i++) ticks.push(Number((i * step).toFixed(6)));
+  return ticks;
 }
 
 /** Seconds of training after `batches` batches, interpolated between the chunk ends `times`. */

@@ -1,6 +1,5 @@
-import { XAxis, YAxis } from 'recharts';
-import { ChartFrame } from '../charts/ChartFrame';
-import { CHART_COLORS, type XY } from '../charts/series';
+import { Plot } from '../charts/Plot';
+import { niceTicks, type XY } from '../charts/series';
 import { SeriesPath } from '../charts/SvgSeries';
 import type { ComparedRun } from './compare';
 
@@ -13,40 +12,20 @@ export interface ComparisonPlotProps {
   percent?: boolean;
 }
 
-/** One of the comparison's plots, drawn by recharts: its own chunk, loaded lazily (PlotBox.tsx). */
-export default function ComparisonPlot({ series, runs, epochs, y, ticks, percent }: ComparisonPlotProps) {
+const percentText = (v: number) => `${v}%`;
+const numberText = (v: number) => String(Number(v.toFixed(1)));
+
+/** One of the comparison's plots: its runs against epochs, one colour each. */
+export function ComparisonPlot({ series, runs, epochs, y, ticks, percent }: ComparisonPlotProps) {
   return (
-    <ChartFrame>
-      <XAxis
-        type="number"
-        dataKey="x"
-        domain={[0, epochs]}
-        allowDataOverflow
-        allowDecimals={false}
-        stroke={CHART_COLORS.axis}
-        fontSize={12}
-        label={{
-          value: 'epoch',
-          position: 'insideBottomRight',
-          offset: -6,
-          fill: CHART_COLORS.axis,
-          fontSize: 11,
-        }}
-      />
-      <YAxis
-        type="number"
-        dataKey="y"
-        domain={y}
-        allowDataOverflow
-        ticks={ticks}
-        width={44}
-        tickFormatter={(v: number) => (percent ? `${v}%` : String(Number(v.toFixed(1))))}
-        stroke={CHART_COLORS.axis}
-        fontSize={12}
-      />
+    <Plot
+      height={200}
+      x={{ min: 0, max: epochs, ticks: niceTicks(epochs, true), format: String, label: 'epoch' }}
+      y={{ min: y[0], max: y[1], ticks, format: percent ? percentText : numberText }}
+    >
       {series.map((points, i) => (
         <SeriesPath key={runs[i].summary.id} points={points} stroke={runs[i].color} width={2} />
       ))}
-    </ChartFrame>
+    </Plot>
   );
 }

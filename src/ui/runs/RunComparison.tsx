@@ -3,14 +3,11 @@
  * epochs, one colour per run in both charts, the legend and the table; and a table of their
  * settings and results with the rows that differ marked.
  */
-import { lazy, useMemo } from 'react';
+import { useMemo } from 'react';
 import { ChartLegend } from '../charts/ChartLegend';
-import { PlotBox } from '../charts/PlotBox';
 import { accuracyFloor, accuracyTicks, lossAxis } from '../charts/series';
+import { ComparisonPlot } from './ComparisonPlot';
 import { accuracyByEpoch, comparisonRows, lossByEpoch, type ComparedRun } from './compare';
-
-/** recharts and the plot, in a chunk of their own (PlotBox.tsx says why). */
-const ComparisonPlot = lazy(() => import('./ComparisonPlot'));
 
 /** The loss averages about the last 100 batches here: runs of different lengths stay readable. */
 const SMOOTHING = 0.99;
@@ -29,28 +26,24 @@ export function RunComparison({ runs }: { runs: readonly ComparedRun[] }) {
       <div className="comparison-charts">
         <div className="comparison-plot">
           <h3>Loss (smoothed)</h3>
-          <PlotBox height={200}>
-            <ComparisonPlot
-              series={losses}
-              runs={runs}
-              epochs={epochs}
-              y={[0, yLoss.max]}
-              ticks={yLoss.ticks}
-            />
-          </PlotBox>
+          <ComparisonPlot
+            series={losses}
+            runs={runs}
+            epochs={epochs}
+            y={[0, yLoss.max]}
+            ticks={yLoss.ticks}
+          />
         </div>
         <div className="comparison-plot">
           <h3>Test accuracy</h3>
-          <PlotBox height={200}>
-            <ComparisonPlot
-              series={accuracies}
-              runs={runs}
-              epochs={epochs}
-              y={[floor, 100]}
-              ticks={accuracyTicks(floor)}
-              percent
-            />
-          </PlotBox>
+          <ComparisonPlot
+            series={accuracies}
+            runs={runs}
+            epochs={epochs}
+            y={[floor, 100]}
+            ticks={accuracyTicks(floor)}
+            percent
+          />
         </div>
       </div>
       <ChartLegend items={runs.map((r) => ({ label: r.summary.name, color: r.color }))} />
