@@ -5,12 +5,13 @@
  * tests. Beside it, in the same run, the PyTorch reference (../shared/reference) when Debian's
  * python3-torch is installed.
  *
- *   node scripts/bench.mjs [--quick | --tutorial] [--runs N] [--no-reference]
+ *   node scripts/bench.mjs [--quick | --tutorial | --soak | --load] [--runs N] [--no-reference]
  *
  * --quick: fewer cases (no cpu backend, batch sizes 10 and 128, no Tutorial run, no CNN run).
  * --tutorial: the data load and the Tutorial preset with and without measurements only (and
  * PyTorch's tutorial), for the measurements' cost.
  * --soak: the data load and the soak only (20 runs back to back, then 50 predictions).
+ * --load: the data load only (page open to data ready, and the main thread's longest task).
  * The CNN preset (two epochs of ~1 min each here) runs at most twice, whatever --runs says.
  */
 import { spawnSync } from 'node:child_process';
@@ -25,6 +26,7 @@ const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const tutorialOnly = args.includes('--tutorial');
 const soakOnly = args.includes('--soak');
+const loadOnly = args.includes('--load');
 const runs = Number(args[args.indexOf('--runs') + 1]) || 1;
 const BACKENDS = tutorialOnly ? [] : quick ? ['webgl', 'wasm', 'js'] : ['webgl', 'wasm', 'cpu', 'js'];
 const BATCH_SIZES = quick ? [10, 128] : [10, 64, 128, 512];
@@ -344,9 +346,15 @@ async function soak(backend) {
 
 // 0. Page open to data ready, five fresh pages (fresh browser contexts: nothing cached), and the
 // longest main-thread task from navigation until then (a longtask observer installed before any
-// of the page's scripts runs).
+// of the page's scripts runs). The page itself notes when "images ready" first shows (a
+// MutationObserver) and says so on the console: waiting through Playwright's own selectors or
+// waitForFunction would evaluate Playwright's injected script in the page, itself a main-thread
+// task of ~40 ms (seen in a trace), and count it. Long animation frames name the scripts that ran
+// in the longest task.
 const readyTimes = [];
 const loadTasks = [];
+/** @type {unknown[]} */
+const loadCulprits = [];
 let dataBytes = 0;
 for (let i = 0; i < 5; i++) {
   const context = await browser.newContext({ serviceWorkers: 'block' });
@@ -354,39 +362,78 @@ for (let i = 0; i < 5; i++) {
   await page.addInitScript(() => {
     const w = /** @type {any} */ (window);
     w.benchLoadTasks = [];
+    w.benchFrames = [];
     new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) w.benchLoadTasks.push(e.duration);
+      for (const e of list.getEntries()) w.benchLoadTasks.push({ start: e.startTime, duration: e.duration });
     }).observe({ type: 'longtask', buffered: true });
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) w.benchFrames.push(e.toJSON());
+    }).observe({ type: 'long-animation-frame', buffered: true });
+    const watch = new MutationObserver(() => {
+      if (!/images ready/.test(document.querySelector('[aria-label="Data status"]')?.textContent ?? ''))
+        return;
+      watch.disconnect();
+      w.benchReadyAt = performance.now();
+      console.log('bench: data ready');
+    });
+    document.addEventListener('DOMContentLoaded', () =>
+      watch.observe(document.body, { subtree: true, childList: true, characterData: true }),
+    );
   });
   page.on('response', (r) => {
     if (/\/data\/.+\.(png|u8)$/.test(r.url())) dataBytes += Number(r.headers()['content-length'] ?? 0);
   });
+  const ready = page.waitForEvent('console', {
+    predicate: (m) => m.text() === 'bench: data ready',
+    timeout: 180_000,
+  });
   await page.goto(baseUrl);
-  const ms = await page.waitForFunction(
-    () =>
-      /images ready/.test(document.querySelector('[aria-label="Data status"]')?.textContent ?? '') &&
-      performance.now(),
-    undefined,
-    { timeout: 180_000, polling: 'raf' },
-  );
-  readyTimes.push(Math.round(/** @type {number} */ (await ms.jsonValue())));
-  loadTasks.push(
-    Math.round(await page.evaluate(() => Math.max(0, .../** @type {any} */ (window).benchLoadTasks))),
-  );
+  await ready;
+  const { readyAt, tasks, frames } = await page.evaluate(() => {
+    const w = /** @type {any} */ (window);
+    return { readyAt: w.benchReadyAt, tasks: w.benchLoadTasks, frames: w.benchFrames };
+  });
+  readyTimes.push(Math.round(readyAt));
+  /** @type {{ start: number, duration: number }[]} */
+  const before = tasks.filter((/** @type {{ start: number }} */ t) => t.start < readyAt);
+  /** @type {{ start: number, duration: number } | null} */
+  let longest = null;
+  for (const t of before) if (t.duration > (longest?.duration ?? 0)) longest = t;
+  loadTasks.push(Math.round(longest?.duration ?? 0));
+  if (longest) {
+    const frame = frames.find(
+      (/** @type {any} */ f) =>
+        f.startTime <= longest.start + 1 && f.startTime + f.duration >= longest.start + longest.duration - 1,
+    );
+    loadCulprits.push({
+      at: Math.round(longest.start),
+      ms: Math.round(longest.duration),
+      scripts: (frame?.scripts ?? []).map(
+        (/** @type {any} */ x) =>
+          `${Math.round(x.duration)} ms ${x.invokerType} ${String(x.sourceURL).split('/').pop()}`,
+      ),
+      renderMs: frame?.renderStart ? Math.round(frame.startTime + frame.duration - frame.renderStart) : 0,
+    });
+  }
   await context.close();
 }
 print({ case: 'data-ready', medianMs: median(readyTimes), runsMs: readyTimes, bytesPerLoad: dataBytes / 5 });
-print({ case: 'load-long-tasks', longestMsPerLoad: loadTasks, medianLongestMs: median(loadTasks) });
+print({
+  case: 'load-long-tasks',
+  longestMsPerLoad: loadTasks,
+  medianLongestMs: median(loadTasks),
+  longest: loadCulprits,
+});
 // The soak twice: on the backend a page gets here (the CPU engine: no tensors), and on
 // WebAssembly, where TensorFlow.js's engine holds every model in tensors.
-const soaks = quick || tutorialOnly ? [] : [await soak('auto'), await soak('wasm')];
+const soaks = quick || tutorialOnly || loadOnly ? [] : [await soak('auto'), await soak('wasm')];
 const soakFigures = soaks.length
   ? {
       heapGrowthPct: Math.max(...soaks.map((r) => r.heapGrowthPct)),
       tensorGrowthPct: Math.max(...soaks.map((r) => r.tensorGrowthPct)),
     }
   : null;
-if (soakOnly) {
+if (soakOnly || loadOnly) {
   console.log(
     JSON.stringify({
       dataReadyMs: median(readyTimes),

@@ -28,6 +28,7 @@ import { StatusBar } from './ui/status/StatusBar';
 import { UpdateNotice } from './ui/status/UpdateNotice';
 import { panelId, TabBar, tabId } from './ui/TabBar';
 import { useTab } from './ui/tabs';
+import { useMountStages } from './ui/hooks/useMountStages';
 
 export function App() {
   const {
@@ -75,6 +76,8 @@ export function App() {
   const current =
     state.trained && state.run && !running ? { name: state.run.name, model: state.run.config.model } : null;
   const [continuing, setContinuing] = useState(false);
+  // The Train tab's three columns mount one a frame after the page's frame (useMountStages.ts).
+  const stage = useMountStages(3);
 
   return (
     <div className="app">
@@ -114,85 +117,97 @@ export function App() {
           hidden={tab !== 'train'}
         >
           <aside className="panel controls" aria-label="Training controls">
-            <RunControls
-              state={runState}
-              canTrain={dataReady && valid && !running}
-              whyNot={
-                state.data.status === 'error'
-                  ? `The data failed to load: ${state.data.message}`
-                  : !dataReady
-                    ? 'The data is still loading.'
-                    : !valid
-                      ? 'Fix the settings marked in red first.'
-                      : undefined
-              }
-              onRetry={state.data.status === 'error' ? retryData : undefined}
-              onTrain={() =>
-                continuing && current
-                  ? train({ ...config, model: current.model }, current.name)
-                  : train(config)
-              }
-              current={current}
-              settingsModel={valid ? config.model : null}
-              continuing={continuing}
-              onContinuingChange={setContinuing}
-              onPause={() => client.pause()}
-              onResume={() => client.resume()}
-              onStop={() => void client.stop()}
-              canReset={valid}
-              onReset={() => reset(config)}
-            />
-            <ProgressPanel store={metricsStore} run={state.run} trainCount={trainCount} />
-            <SettingsForm
-              text={text}
-              errors={errors}
-              onChange={setText}
-              // The backend in use: a fallback from the one asked for shows as what runs (auto stays auto).
-              backend={backend !== 'auto' && state.backend ? state.backend.backend : backend}
-              onBackendChange={(b) => {
-                setBackend(b);
-                switchBackend(b);
-              }}
-              locked={running}
-              trainCount={trainCount}
-            />
+            {stage >= 1 && (
+              <>
+                <RunControls
+                  state={runState}
+                  canTrain={dataReady && valid && !running}
+                  whyNot={
+                    state.data.status === 'error'
+                      ? `The data failed to load: ${state.data.message}`
+                      : !dataReady
+                        ? 'The data is still loading.'
+                        : !valid
+                          ? 'Fix the settings marked in red first.'
+                          : undefined
+                  }
+                  onRetry={state.data.status === 'error' ? retryData : undefined}
+                  onTrain={() =>
+                    continuing && current
+                      ? train({ ...config, model: current.model }, current.name)
+                      : train(config)
+                  }
+                  current={current}
+                  settingsModel={valid ? config.model : null}
+                  continuing={continuing}
+                  onContinuingChange={setContinuing}
+                  onPause={() => client.pause()}
+                  onResume={() => client.resume()}
+                  onStop={() => void client.stop()}
+                  canReset={valid}
+                  onReset={() => reset(config)}
+                />
+                <ProgressPanel store={metricsStore} run={state.run} trainCount={trainCount} />
+                <SettingsForm
+                  text={text}
+                  errors={errors}
+                  onChange={setText}
+                  // The backend in use: a fallback from the one asked for shows as what runs (auto stays auto).
+                  backend={backend !== 'auto' && state.backend ? state.backend.backend : backend}
+                  onBackendChange={(b) => {
+                    setBackend(b);
+                    switchBackend(b);
+                  }}
+                  locked={running}
+                  trainCount={trainCount}
+                />
+              </>
+            )}
           </aside>
           <section className="charts" aria-label="Charts">
-            <ChartControls
-              view={view}
-              onChange={setView}
-              store={metricsStore}
-              runName={runName}
-              batchesPerEpoch={batchesPerEpoch}
-            />
-            {/* Views of the store alone: unmounted under another tab, they draw nothing there. The
-                rest of the tab stays mounted (hidden), so a drawing on the pad is kept. */}
-            {tab === 'train' && (
+            {stage >= 2 && (
               <>
-                <LossChart store={metricsStore} view={view} batchesPerEpoch={batchesPerEpoch} />
-                <AccuracyChart
-                  store={metricsStore}
+                <ChartControls
                   view={view}
+                  onChange={setView}
+                  store={metricsStore}
+                  runName={runName}
                   batchesPerEpoch={batchesPerEpoch}
-                  totalBatches={state.run ? batchesPerEpoch * state.run.config.epochs : 0}
                 />
+                {/* Views of the store alone: unmounted under another tab, they draw nothing there. The
+                rest of the tab stays mounted (hidden), so a drawing on the pad is kept. */}
+                {tab === 'train' && (
+                  <>
+                    <LossChart store={metricsStore} view={view} batchesPerEpoch={batchesPerEpoch} />
+                    <AccuracyChart
+                      store={metricsStore}
+                      view={view}
+                      batchesPerEpoch={batchesPerEpoch}
+                      totalBatches={state.run ? batchesPerEpoch * state.run.config.epochs : 0}
+                    />
+                  </>
+                )}
               </>
             )}
           </section>
           <div className="side">
-            <PredictionPanel
-              client={client}
-              modelVersion={state.modelVersion}
-              trained={state.trained}
-              picked={picked}
-            />
-            <TestDigits
-              client={client}
-              modelVersion={state.modelVersion}
-              dataReady={dataReady}
-              trained={state.trained}
-              onPick={setPicked}
-            />
+            {stage >= 3 && (
+              <>
+                <PredictionPanel
+                  client={client}
+                  modelVersion={state.modelVersion}
+                  trained={state.trained}
+                  picked={picked}
+                />
+                <TestDigits
+                  client={client}
+                  modelVersion={state.modelVersion}
+                  dataReady={dataReady}
+                  trained={state.trained}
+                  onPick={setPicked}
+                />
+              </>
+            )}
           </div>
         </div>
         {tab === 'runs' && (

@@ -6,6 +6,7 @@
  * Pure.
  */
 import { IMAGE_SIDE, NUM_CLASSES } from './mnist';
+import { formatCount } from './format';
 
 /** One convolution: `filters` output channels, a `kernel` x `kernel` window, stride 1, no padding. */
 export interface ConvSpec {
@@ -218,7 +219,7 @@ export function validateModel(spec: ModelSpec): ModelError[] {
   if (errors.length === 0 && parameterCount(spec) > MODEL_LIMITS.parameters.max) {
     errors.push({
       field: spec.kind === 'cnn' ? 'convLayers' : 'hiddenLayers',
-      message: `The model would have ${parameterCount(spec).toLocaleString('en-US')} parameters; at most ${MODEL_LIMITS.parameters.max.toLocaleString('en-US')} train in a browser`,
+      message: `The model would have ${formatCount(parameterCount(spec))} parameters; at most ${formatCount(MODEL_LIMITS.parameters.max)} train in a browser`,
     });
   }
   return errors;

@@ -15,6 +15,7 @@ import { classFigures, count, matrixAccuracy, type Cell } from './analysis';
 import { ConfusionMatrix } from './ConfusionMatrix';
 import { DigitList } from './DigitList';
 import { ModelSummary } from './ModelSummary';
+import { formatCount } from '../../shared/format';
 
 /** Digits shown for a cell, and in the gallery. */
 const CELL_LIMIT = 60;
@@ -116,15 +117,15 @@ export function AnalysisPanel({ store, client, model, current }: Props) {
           <>
             <p className="analysis-summary" data-testid="analysis.summary">
               {heading}: {(matrixAccuracy(latest.confusion) * 100).toFixed(2)}% of{' '}
-              {latest.testCount.toLocaleString('en-US')} test images read right (the diagonal). Choose a cell
-              to see its digits.
+              {formatCount(latest.testCount)} test images read right (the diagonal). Choose a cell to see its
+              digits.
             </p>
             <ConfusionMatrix confusion={latest.confusion} selected={selected} onSelect={setSelected} />
             {selected && (
               <div className="cell-digits">
                 <h3>
                   True {selected.truth}, predicted {selected.predicted}:{' '}
-                  {count(latest.confusion, selected).toLocaleString('en-US')} images, most confident first
+                  {formatCount(count(latest.confusion, selected))} images, most confident first
                 </h3>
                 <DigitsView
                   name={`Mistakes: true ${selected.truth}, predicted ${selected.predicted}`}
@@ -169,7 +170,7 @@ function DigitsView({ name, digits }: { name: string; digits: Digits }) {
     <>
       {digits.total > digits.digits.length && (
         <p className="hint">
-          The {digits.digits.length} most confident of {digits.total.toLocaleString('en-US')}.
+          The {digits.digits.length} most confident of {formatCount(digits.total)}.
         </p>
       )}
       <DigitList name={name} digits={digits.digits} />

@@ -2,10 +2,11 @@
 import type { ModelSpec } from '../../shared/modelSpec';
 import { describeModel } from '../../shared/modelSpec';
 import { modelSummary } from './analysis';
+import { formatCount } from '../../shared/format';
 
 export function ModelSummary({ spec }: { spec: ModelSpec }) {
   const { rows, total } = modelSummary(spec);
-  const n = (v: number) => v.toLocaleString('en-US');
+  const n = (v: number) => formatCount(v);
   return (
     <div className="table-scroll">
       <table className="data-table summary" aria-label="Model summary">

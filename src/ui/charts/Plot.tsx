@@ -11,7 +11,8 @@
  * already plain SVG paths, and every tick is computed in series.ts. This draws the same in well
  * under a millisecond a render, in a few dozen elements.
  */
-import { createContext, useContext, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { createContext, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { flushSync } from 'react-dom';
 import { CHART_COLORS } from './series';
 
 /** One axis: its domain, its ticks (all drawn) and how they read. */
@@ -79,15 +80,17 @@ function logarithmic(from: number, to: number, min: number, max: number): (v: nu
 export function Plot({ height, x, y, marks = [], yWidth = 44, children, overlay }: Props) {
   const box = useRef<HTMLDivElement>(null);
   const [width, setWidth] = useState(DEFAULT_WIDTH);
-  // The box's width before the first paint, then whenever it changes.
-  useLayoutEffect(() => {
+  // The box's width, from its first layout on. ResizeObserver reports it after the page's layout
+  // and before its paint, and flushSync draws the plot to it before that paint: reading
+  // clientWidth here instead would force the page's first layout (~50 ms, fonts and all) into
+  // React's commit.
+  useEffect(() => {
     const div = box.current;
-    if (!div) return;
-    if (div.clientWidth > 0) setWidth(div.clientWidth);
-    if (typeof ResizeObserver !== 'function') return;
-    const observer = new ResizeObserver(([entry]) =>
-      setWidth(Math.max(1, Math.round(entry.contentRect.width))),
-    );
+    if (!div || typeof ResizeObserver !== 'function') return;
+    const observer = new ResizeObserver(([entry]) => {
+      const measured = Math.round(entry.contentRect.width);
+      if (measured > 0) flushSync(() => setWidth(measured));
+    });
     observer.observe(div);
     return () => observer.disconnect();
   }, []);

@@ -6,6 +6,7 @@
 import { debiasedEma, downsample } from '../../client/downsample';
 import type { TimeMark } from '../../client/metricsStore';
 import type { EpochSummary, Measurement } from '../../shared/protocol';
+import { formatCount } from '../../shared/format';
 
 /** Points per line drawn; the full history stays in the store. */
 export const CHART_POINTS = 1000;
@@ -76,7 +77,7 @@ export function parseView(raw: unknown): ChartView {
 export function smoothingText(weight: number): string {
   if (weight <= 0) return '0 (none)';
   const span = Math.round(1 / (1 - weight));
-  return `${weight.toFixed(3).replace(/0+$/, '').replace(/\.$/, '')} (about ${span.toLocaleString('en-US')} batch${span === 1 ? '' : 'es'})`;
+  return `${weight.toFixed(3).replace(/0+$/, '').replace(/\.$/, '')} (about ${formatCount(span)} batch${span === 1 ? '' : 'es'})`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -365,18 +366,18 @@ export function accuracyCaption(latest: Measurement, lastEpoch: EpochSummary | u
   const test = latest.testAccuracy * 100;
   const values = `train ${train.toFixed(1)}%, test ${test.toFixed(1)}%`;
   if (latest.full && lastEpoch && lastEpoch.batch === latest.batch) {
-    const sets = `all ${latest.trainCount.toLocaleString('en-US')} and ${latest.testCount.toLocaleString('en-US')} images`;
+    const sets = `all ${formatCount(latest.trainCount)} and ${formatCount(latest.testCount)} images`;
     return `Latest: epoch ${lastEpoch.epoch} of ${lastEpoch.epochs}, ${values} on ${sets} (${gapText(train, test)})`;
   }
   const epochs = `${Number(latest.epoch.toFixed(2))} epochs`;
   const each =
     latest.trainCount === latest.testCount
-      ? `${latest.testCount.toLocaleString('en-US')} images each`
-      : `${latest.trainCount.toLocaleString('en-US')} and ${latest.testCount.toLocaleString('en-US')} images`;
+      ? `${formatCount(latest.testCount)} images each`
+      : `${formatCount(latest.trainCount)} and ${formatCount(latest.testCount)} images`;
   const since = lastEpoch
     ? `; after epoch ${lastEpoch.epoch}, test ${(lastEpoch.testAccuracy * 100).toFixed(1)}% on all images`
     : '';
-  return `Latest: batch ${latest.batch.toLocaleString('en-US')} (${epochs}), ${values} on ${each} (${gapText(train, test)})${since}`;
+  return `Latest: batch ${formatCount(latest.batch)} (${epochs}), ${values} on ${each} (${gapText(train, test)})${since}`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -408,5 +409,5 @@ export function overfitFrom(measurements: readonly Measurement[]): number | null
 
 /** What the page says of it. */
 export function overfitText(batch: number): string {
-  return `Test loss has risen since batch ${batch.toLocaleString('en-US')} while training loss keeps falling: the model has begun to overfit from batch ${batch.toLocaleString('en-US')}.`;
+  return `Test loss has risen since batch ${formatCount(batch)} while training loss keeps falling: the model has begun to overfit from batch ${formatCount(batch)}.`;
 }

@@ -5,6 +5,7 @@
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import type { MetricsStore } from '../../client/metricsStore';
 import type { RunInfo } from '../hooks/useTraining';
+import { formatCount } from '../../shared/format';
 
 interface Props {
   store: MetricsStore;
@@ -45,9 +46,9 @@ export function ProgressPanel({ store, run, trainCount }: Props) {
         <dt>Epoch</dt>
         <dd data-testid="progress.epoch">{run ? `${epoch} of ${run.config.epochs}` : '–'}</dd>
         <dt>Batches</dt>
-        <dd>{run ? `${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')}` : '–'}</dd>
+        <dd>{run ? `${formatCount(done)} of ${formatCount(total)}` : '–'}</dd>
         <dt>Samples/s</dt>
-        <dd>{perSecond > 0 ? Math.round(perSecond).toLocaleString('en-US') : '–'}</dd>
+        <dd>{perSecond > 0 ? formatCount(Math.round(perSecond)) : '–'}</dd>
         <dt>Elapsed</dt>
         <dd>{run ? formatDuration(elapsedMs) : '–'}</dd>
         <dt>Remaining</dt>

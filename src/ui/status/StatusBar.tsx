@@ -4,6 +4,7 @@
  */
 import type { BackendInfo, EngineInfo } from '../../shared/protocol';
 import type { DataStatus, RunInfo } from '../hooks/useTraining';
+import { formatCount } from '../../shared/format';
 
 const BACKEND_NAMES = {
   webgl: 'WebGL',
@@ -60,10 +61,10 @@ function dataText(data: DataStatus): string {
     case 'loading': {
       if (data.totalBytes === 0) return 'Loading MNIST…';
       const mb = (n: number) => (n / 1e6).toFixed(1);
-      return `Loading MNIST: ${mb(data.loadedBytes)} of ${mb(data.totalBytes)} MB, ${data.imagesLoaded.toLocaleString('en-US')} of ${data.imagesTotal.toLocaleString('en-US')} images decoded`;
+      return `Loading MNIST: ${mb(data.loadedBytes)} of ${mb(data.totalBytes)} MB, ${formatCount(data.imagesLoaded)} of ${formatCount(data.imagesTotal)} images decoded`;
     }
     case 'ready':
-      return `${data.trainCount.toLocaleString('en-US')} training and ${data.testCount.toLocaleString('en-US')} test images ready`;
+      return `${formatCount(data.trainCount)} training and ${formatCount(data.testCount)} test images ready`;
     case 'error':
       return `Data failed to load: ${data.message}`;
     default: {

@@ -16,6 +16,7 @@ export interface LoadProgress {
 }
 
 import { DataError } from './dataError';
+import { formatCount } from '../../shared/format';
 
 export { DataError };
 
@@ -152,7 +153,7 @@ async function fetchVerified(
   if (size !== file.bytes) {
     throw new DataError(
       'data-corrupt',
-      `${file.file} is ${size.toLocaleString('en-US')} bytes, expected ${file.bytes.toLocaleString('en-US')}: ` +
+      `${file.file} is ${formatCount(size)} bytes, expected ${formatCount(file.bytes)}: ` +
         `the file is ${size < file.bytes ? 'truncated' : 'corrupt'}. Rebuild it with npm run data.`,
     );
   }

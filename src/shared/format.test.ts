@@ -1,0 +1,11 @@
+import { describe, expect, it } from 'vitest';
+import { formatCount } from './format';
+
+describe('formatCount', () => {
+  it('writes whole numbers as en-US does, rounded', () => {
+    for (const n of [0, 7, 999, 1000, 60000, 59210, 1234567, -4321, 12.6, 8_000_000])
+      expect(formatCount(n)).toBe(Math.round(n).toLocaleString('en-US'));
+    expect(formatCount(Number.NaN)).toBe('NaN');
+    expect(formatCount(Infinity)).toBe('Infinity');
+  });
+});
