@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { initialParams, netLayout } from '../layout';
 import { createCpuOptimizer, createCpuTrainable } from './optimizers';
-import { simdAdamOn } from './simdAdam';
+import { simdAdamOn, TINY_MOMENT } from './simdAdam';
 
 describe('Adam as a WebAssembly SIMD loop', () => {
   it('runs here (Node has WebAssembly SIMD), and the CPU engine uses it for Adam', () => {
@@ -37,5 +37,19 @@ describe('Adam as a WebAssembly SIMD loop', () => {
     expect(Math.abs(simd.params[1] - Math.sin(1))).toBeGreaterThan(1e-3);
     expect(simd.gradient.every((g) => g === 0)).toBe(true);
     for (let i = 0; i < n; i++) expect(simd.m[i]).toBeCloseTo(plain.slots[0][i], 7);
+  });
+
+  it('sets moments below TINY_MOMENT to 0 rather than let them go denormal, and keeps a NaN', () => {
+    const simd = simdAdamOn(new WebAssembly.Memory({ initial: 1 }), 0, 8)!;
+    simd.gradient.set([1e-3, 0, 0, 0, Number.NaN, 0, 0, 0]);
+    simd.apply(0.9, 0.999, 1e-3, 1e-8);
+    // 900 steps of a zero gradient: 1e-4 * 0.9^900 would be ~1e-45, a denormal.
+    for (let step = 0; step < 900; step++) simd.apply(0.9, 0.999, 1e-3, 1e-8);
+    expect(simd.m[0]).toBe(0);
+    expect(simd.v[0]).toBeGreaterThan(TINY_MOMENT); // 1e-9 * 0.999^900: still far above it
+    expect(Number.isNaN(simd.m[4])).toBe(true);
+    expect(Number.isNaN(simd.params[4])).toBe(true);
+    for (const x of [...simd.m, ...simd.v])
+      expect(x === 0 || Math.abs(x) >= TINY_MOMENT || Number.isNaN(x)).toBe(true);
   });
 });
