@@ -8,8 +8,8 @@
  *   node scripts/bench.mjs [--quick | --tutorial | --soak | --load] [--runs N] [--no-reference]
  *
  * --quick: fewer cases (no cpu backend, batch sizes 10 and 128, no Tutorial run, no CNN run).
- * --tutorial: the data load and the Tutorial preset with and without measurements only (and
- * PyTorch's tutorial), for the measurements' cost.
+ * --tutorial: the data load, the Tutorial preset with and without measurements, and the Fast
+ * preset to 0.97 only (and PyTorch's tutorial at batch 10 and 64).
  * --soak: the data load and the soak only (20 runs back to back, then 50 predictions).
  * --load: the data load only (page open to data ready, and the main thread's longest task).
  * The CNN preset (two epochs of ~1 min each here) runs at most twice, whatever --runs says.
@@ -743,7 +743,7 @@ if (!quick) {
   });
 }
 const fastRuns = [];
-for (let i = 0; i < (tutorialOnly ? 0 : runs); i++) {
+for (let i = 0; i < runs; i++) {
   const { page, result } = await trainPreset('Fast', 0.97);
   fastRuns.push(result);
   print({ case: 'fast-to-97', run: i + 1, ...result });
@@ -818,16 +818,14 @@ for (const threads of ['1', 'default']) {
   });
 }
 // The Fast preset's yardstick: PyTorch's tutorial net at batch 64 until it first reaches 0.97.
-const pytorch64 = tutorialOnly
-  ? null
-  : runReference('seed_pytorch.py', 'pytorch-batch-64', [
-      '--threads',
-      '1',
-      '--batch-size',
-      '64',
-      '--epochs',
-      '6',
-    ]);
+const pytorch64 = runReference('seed_pytorch.py', 'pytorch-batch-64', [
+  '--threads',
+  '1',
+  '--batch-size',
+  '64',
+  '--epochs',
+  '6',
+]);
 /** Training seconds (evaluation apart) until the first epoch at 0.97, as the script reports it. */
 const pytorchSecondsTo97 = pytorch64?.first_test_acc_ge_0_97?.train_s ?? null;
 if (pytorch64)

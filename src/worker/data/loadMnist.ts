@@ -2,7 +2,7 @@
  * Loads the MNIST sprites in a Web Worker: fetch, verify size and SHA-256 against the manifest,
  * and decode them (decodeSheet.ts) on decoder workers of their own, in parallel (decoders.ts).
  * The result is byte for byte the IDX files' content.
- * Worker-only (OffscreenCanvas); the page thread never holds the data set.
+ * In a worker: the page thread never holds the data set.
  */
 import { checkManifest, type DataFile, type Manifest, type Shard } from './manifest';
 import { IMAGE_SIZE, type MnistData, type MnistSplit } from '../../shared/mnist';
