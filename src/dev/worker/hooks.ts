@@ -159,6 +159,12 @@ async function benchSteps(
             tf.gather(split.oneHot, idx) as tf.Tensor2D,
           );
         });
+        // Slow steps (tfjs's cpu backend at batch 512: ~0.16 s) let the page's pings through:
+        // a worker silent for 4 s is replaced, which ended a bench run.
+        if (performance.now() - lastYield > 100) {
+          await yieldToEventLoop();
+          lastYield = performance.now();
+        }
       }
       await last?.data();
       last?.dispose();

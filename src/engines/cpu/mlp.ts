@@ -15,6 +15,7 @@
  */
 import { NUM_CLASSES } from '../../shared/mnist';
 import type { MlpLayout } from '../layout';
+import { softmaxCrossEntropy } from './softmaxLoss';
 import type { SparseImages } from './sparseImages';
 
 /** Rows evaluated per forward pass: big enough to amortize the loop set-up, small enough for L2. */
@@ -218,27 +219,9 @@ export class CpuMlp {
     const L = layers.length;
     const logits = this.acts[L];
     const C = layers[L - 1].outputs;
-    const invBatch = 1 / size;
     let delta = this.deltaA;
     let other = this.deltaB;
-    // d(loss)/d(logits) = (softmax - onehot) / B, from a max-shifted, stable log-softmax.
-    let loss = 0;
-    for (let b = 0; b < size; b++) {
-      const o = b * C;
-      let max = -Infinity;
-      for (let j = 0; j < C; j++) if (logits[o + j] > max) max = logits[o + j];
-      let sum = 0;
-      for (let j = 0; j < C; j++) {
-        const e = Math.exp(logits[o + j] - max);
-        delta[o + j] = e;
-        sum += e;
-      }
-      const label = labels[order[start + b]];
-      loss -= logits[o + label] - max - Math.log(sum);
-      const scale = invBatch / sum;
-      for (let j = 0; j < C; j++) delta[o + j] *= scale;
-      delta[o + label] -= invBatch;
-    }
+    const loss = softmaxCrossEntropy(logits, 0, delta, 0, size, C, labels, order, start, size);
     for (let l = L - 1; l >= 0; l--) {
       const { outputs, biasOffset } = layers[l];
       const g = this.gradient;
@@ -255,7 +238,7 @@ export class CpuMlp {
         other = t;
       }
     }
-    return loss * invBatch;
+    return loss / size;
   }
 
   /**

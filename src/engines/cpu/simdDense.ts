@@ -29,6 +29,7 @@ import { NUM_CLASSES } from '../../shared/mnist';
 import type { MlpLayout } from '../layout';
 import { DENSE_WASM } from './dense.wasm';
 import { adamVectorBytes, simdAdamOn, type SimdAdam } from './simdAdam';
+import { softmaxCrossEntropy } from './softmaxLoss';
 import type { SparseImages } from './sparseImages';
 
 type Kernel = (...args: number[]) => void;
@@ -260,29 +261,21 @@ export class SimdDense {
   ): number {
     const { f32, kernels: k, layout } = this;
     const L = layout.layers.length;
-    // d(loss)/d(logits) = (softmax - onehot) / batch, from a max-shifted, stable log-softmax.
+    // d(loss)/d(logits), beside the logits in the same memory.
     const logits = this.layers[L - 1].out >> 2;
     let [delta, other] = this.deltas;
-    const d0 = delta >> 2;
-    const invBatch = 1 / batch;
-    let loss = 0;
-    for (let b = 0; b < size; b++) {
-      const o = logits + b * NUM_CLASSES;
-      const q = d0 + b * NUM_CLASSES;
-      let max = -Infinity;
-      for (let j = 0; j < NUM_CLASSES; j++) if (f32[o + j] > max) max = f32[o + j];
-      let sum = 0;
-      for (let j = 0; j < NUM_CLASSES; j++) {
-        const e = Math.exp(f32[o + j] - max);
-        f32[q + j] = e;
-        sum += e;
-      }
-      const label = labels[order[start + b]];
-      loss -= f32[o + label] - max - Math.log(sum);
-      const scale = invBatch / sum;
-      for (let j = 0; j < NUM_CLASSES; j++) f32[q + j] *= scale;
-      f32[q + label] -= invBatch;
-    }
+    const loss = softmaxCrossEntropy(
+      f32,
+      logits,
+      f32,
+      delta >> 2,
+      size,
+      NUM_CLASSES,
+      labels,
+      order,
+      start,
+      batch,
+    );
     for (let l = L - 1; l >= 0; l--) {
       const a = this.layers[l];
       const { inputs, outputs } = layout.layers[l];
