@@ -5,8 +5,8 @@
  * 2026-12-04), for digits and commas.
  */
 export function formatCount(n: number): string {
-  const sign = n < 0 ? '-' : '';
-  const digits = String(Math.round(Math.abs(n)));
+  const whole = Math.round(n);
+  const digits = String(Math.abs(whole));
   if (!/^\d+$/.test(digits)) return String(n); // Infinity, NaN, 1e+21 and up
-  return sign + digits.replace(/\B(?=(\d{3})+$)/g, ',');
+  return (whole < 0 ? '-' : '') + digits.replace(/\B(?=(\d{3})+$)/g, ',');
 }

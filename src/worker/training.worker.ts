@@ -1,13 +1,11 @@
 /**
- * The training worker's entry. It starts loading the data at once, then loads the rest of the
- * worker (main.ts: TensorFlow.js and the engines, nearly all of its ~2 MB), holding the page's
- * messages until that is there. Measured 2026-11-25 (test build, headless Chromium, 2 cores): the
- * worker's code took ~280 ms to arrive and run, and another ~120 ms passed before the load began;
- * the load itself (fetch, verify, decode) is ~700 ms, so it now runs beside them.
- *
- * The rest is imported once the data's files have arrived (or after FETCH_WAIT_MS): compiling and
- * running TensorFlow.js takes this thread for ~200 ms, and a trace of a page load (2026-12-04)
- * showed the verified files waiting that long for it before they went to the decoder workers.
+ * The training worker's entry. It starts loading the data at once, and imports the rest of the
+ * worker (main.ts: TensorFlow.js and the engines, nearly all of its ~2 MB) once the data's files
+ * have arrived (or after FETCH_WAIT_MS), holding the page's messages until that is there.
+ * Measured 2026-11-25 (test build, headless Chromium, 2 cores): the worker's code took ~280 ms to
+ * arrive and run, and before it the load had not begun. Compiling and running TensorFlow.js takes
+ * this thread for ~200 ms, and a trace of a page load (2026-12-04) showed the verified files
+ * waiting that long for it before they went to the decoder workers, when it loaded at once.
  */
 import type { FromWorker, ToWorker } from '../shared/protocol';
 import { startEarlyLoad } from './data/earlyLoad';

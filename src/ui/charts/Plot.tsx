@@ -41,7 +41,7 @@ export interface PlotScales {
 
 const ScalesContext = createContext<PlotScales | null>(null);
 
-/** The scales of the enclosing Plot (null outside one, or before it knows its width). */
+/** The scales of the enclosing Plot (null outside one). */
 export function usePlotScales(): PlotScales | null {
   return useContext(ScalesContext);
 }

@@ -147,9 +147,7 @@ export function xScale(
 
 /**
  * About five round ticks from 0 to `max` (steps of 1, 2 or 5 times a power of ten; whole numbers
- * when `whole`), all within [0, max]. Given to recharts, its axis neither computes ticks of its own
- * (decimal.js) nor measures their labels in the DOM to thin them out: both were in the main-thread
- * task that mounted a chart (a CPU profile of a page load).
+ * when `whole`), all within [0, max]: Plot.tsx draws every one, so there must not be many.
  */
 export function niceTicks(max: number, whole: boolean): number[] {
   const rough = max / 5;

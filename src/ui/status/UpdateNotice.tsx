@@ -19,10 +19,8 @@ export function UpdateNotice() {
         setNews({
           kind: 'update',
           update: () => {
-            // A page no service worker controls (the first visit's: no clients.claim) holds no
-            // worker back, so the new one is active already and a reload opens the new build.
             // registerSW reloads a controlled page itself once the new worker takes over.
-            if (!navigator.serviceWorker.controller) location.reload();
+            if (!navigator.serviceWorker.controller) void reloadUncontrolled();
             else void update(true);
           },
         }),
@@ -44,4 +42,25 @@ export function UpdateNotice() {
       </button>
     </p>
   );
+}
+
+/**
+ * Reloads a page no service worker controls (the first visit's: no clients.claim) into the new
+ * build. Such a page holds no worker back, but the new one may not be active yet: a reload then is
+ * served by the old worker, still active, and opens the old build (seen once in an e2e run). So it
+ * is asked to skip waiting (the generated worker listens for SKIP_WAITING), and the reload waits
+ * until it is active.
+ */
+async function reloadUncontrolled(): Promise<void> {
+  const registration = await navigator.serviceWorker.getRegistration();
+  const next = registration?.waiting ?? registration?.installing;
+  if (next) {
+    await new Promise<void>((resolve) => {
+      const settled = () => next.state === 'activated' || next.state === 'redundant';
+      next.addEventListener('statechange', () => settled() && resolve());
+      if (settled()) resolve();
+      next.postMessage({ type: 'SKIP_WAITING' });
+    });
+  }
+  location.reload();
 }

@@ -98,10 +98,15 @@ async function inflate(
   size: number,
   corrupt: (why: string) => Error,
 ): Promise<Uint8Array> {
+  if (typeof DecompressionStream !== 'function')
+    throw new DataError(
+      'data-missing',
+      'This browser cannot read the data: it lacks DecompressionStream (Chrome 80, Firefox 113, Safari 16.4 and later have it).',
+    );
   const out = new Uint8Array(size);
   let filled = 0;
+  const reader = new Blob(pieces).stream().pipeThrough(new DecompressionStream('deflate')).getReader();
   try {
-    const reader = new Blob(pieces).stream().pipeThrough(new DecompressionStream('deflate')).getReader();
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
@@ -110,6 +115,7 @@ async function inflate(
       filled += value.length;
     }
   } catch (e) {
+    void reader.cancel().catch(() => {});
     throw e instanceof DataError ? e : corrupt('its pixel data does not inflate');
   }
   if (filled !== size) throw corrupt('its pixel data is truncated');
