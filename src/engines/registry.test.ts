@@ -2,11 +2,10 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SMALL_CNN, TUTORIAL_MODEL } from '../shared/modelSpec';
 import { netLayout } from './layout';
-import { chooseEngine, loadTfjsEngines } from './registry';
+import { chooseEngine } from './registry';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
-  await loadTfjsEngines();
 });
 
 describe('which engine trains a model', () => {

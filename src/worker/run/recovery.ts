@@ -55,6 +55,5 @@ export async function recover(
     if (!info) return null;
     emit({ type: 'backendChanged', ...info });
   }
-  await session.prepare(start.layout);
   return session.install(start.layout, start.optimizer, start.state);
 }
