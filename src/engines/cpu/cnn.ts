@@ -1,6 +1,6 @@
 /**
- * A CNN on the CPU: conv stages (convolution, ReLU, 2x2 max-pool), then the dense layers of
- * mlp.ts on the flattened output. The convolutions run in WebAssembly SIMD (conv.wat); this file
+ * A CNN on the CPU: conv stages (convolution, ReLU, 2x2 max-pool), then the dense layers on the
+ * flattened output (simdDense.ts; mlp.ts's loops where WebAssembly SIMD cannot run). The convolutions run in WebAssembly SIMD (conv.wat); this file
  * lays out their memory, pools, routes the errors and moves the kernels between the flat
  * parameter vector (layout.ts: [k, k, in, filters]) and the kernels' own filter-major layout.
  *

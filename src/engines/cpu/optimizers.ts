@@ -38,11 +38,11 @@ export interface CpuTrainable {
  */
 export function createCpuTrainable(name: OptimizerName, state: EngineState, layout: MlpLayout): CpuTrainable {
   const n = state.params.length;
-  const dense = SimdDense.create(layout);
+  const dense = SimdDense.create(layout, name === 'adam');
   const params = dense?.params ?? new Float32Array(n);
   params.set(state.params);
   const gradient = dense?.gradient ?? new Float32Array(n);
-  const simdAdam = name === 'adam' ? (dense?.adam ?? null) : null;
+  const simdAdam = dense?.adam ?? null;
   return {
     params,
     gradient,

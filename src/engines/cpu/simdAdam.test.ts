@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { initialParams, netLayout } from '../layout';
 import { createCpuOptimizer, createCpuTrainable } from './optimizers';
 import { simdAdamOn, TINY_MOMENT } from './simdAdam';
@@ -13,6 +13,24 @@ describe('Adam as a WebAssembly SIMD loop', () => {
     expect(model.gradient.buffer).toBe(model.params.buffer);
     expect(model.optimizer.slots[0].buffer).toBe(model.params.buffer);
     expect(model.params).toEqual(params);
+    // And the step's update is the SIMD loop, not the JavaScript one on other views of that memory.
+    const apply = vi.spyOn(model.dense!.adam!, 'apply');
+    model.gradient.fill(1e-3);
+    model.optimizer.apply(model.params, model.gradient, 0.001);
+    expect(apply).toHaveBeenCalledTimes(1);
+    expect(model.params[0]).toBeCloseTo(params[0] - 0.001, 6);
+    expect(model.gradient.every((g) => g === 0)).toBe(true);
+  });
+
+  it('keeps no moments for another optimizer, and updates in JavaScript there', () => {
+    const layout = netLayout({ kind: 'mlp', hidden: [64] });
+    const params = initialParams(layout, 0);
+    const model = createCpuTrainable('sgd', { params, slots: new Float32Array(0), steps: 0 }, layout.dense);
+    expect(model.dense).not.toBeNull();
+    expect(model.dense!.adam).toBeNull();
+    model.gradient.fill(1);
+    model.optimizer.apply(model.params, model.gradient, 0.5);
+    expect(model.params[3]).toBeCloseTo(params[3] - 0.5, 6);
   });
 
   it('updates like the JavaScript loop for 30 steps, the tail past a multiple of four included', () => {

@@ -25,7 +25,7 @@ describe('SimdDense (dense.wat)', () => {
   // Widths off the kernels' 16- and 4-wide steps too (13 and 7), and the 10 digits' 8 + 2.
   it.each([[[64, 64, 64]], [[13, 7]], [[128]]])('gives the reference logits, hidden %j', (hidden) => {
     const layout = netLayout({ kind: 'mlp', hidden });
-    const simd = SimdDense.create(layout.dense)!;
+    const simd = SimdDense.create(layout.dense, false)!;
     expect(simd).not.toBeNull();
     simd.params.set(initialParams(layout, 3));
     // Larger weights than a fresh model's, so every ReLU and sum matters.
@@ -46,7 +46,7 @@ describe('SimdDense (dense.wat)', () => {
 
   it('carries a NaN weight through to the logits, as a diverged model has', () => {
     const layout = netLayout({ kind: 'mlp', hidden: [16] });
-    const simd = SimdDense.create(layout.dense)!;
+    const simd = SimdDense.create(layout.dense, false)!;
     simd.params.set(initialParams(layout, 1));
     simd.params[layout.dense.layers[1].biasOffset] = Number.NaN;
     const got = simd.logits(images, null, 3);
@@ -65,7 +65,7 @@ describe('SimdDense (dense.wat)', () => {
     const reference = new CpuMlp(layout.dense, params.slice());
     const refLoss = reference.lossAndGradient(images, data.train.labels, order, 40, size);
 
-    const simd = SimdDense.create(layout.dense)!;
+    const simd = SimdDense.create(layout.dense, false)!;
     simd.params.set(params);
     const loss = simd.lossAndGradient(images, data.train.labels, order, 40, size);
     expect(loss).toBeCloseTo(refLoss, 5);
@@ -78,10 +78,10 @@ describe('SimdDense (dense.wat)', () => {
   });
 
   it.each([
-    ['the series CNN head, 1024 -> 512 -> 10', [32, 5, 64, 5], [512]],
-    ['the Small CNN head, 256 -> 10', [8, 5, 16, 5], []],
-    ['odd widths, 3 x 3 x 7 -> 13 -> 9 -> 10', [5, 5, 7, 5], [13, 9]],
-  ])('trains a CNN head as mlp.ts does: %s', (_, [f1, k1, f2, k2], hidden) => {
+    ['the series CNN head, 1024 -> 512 -> 10', [32, 5, 64, 5], [512], 19],
+    ['the Small CNN head, 256 -> 10, batch 300: two passes of the kernels', [8, 5, 16, 5], [], 300],
+    ['odd widths, 3 x 3 x 7 -> 13 -> 9 -> 10', [5, 5, 7, 5], [13, 9], 19],
+  ])('trains a CNN head as mlp.ts does: %s', (_, [f1, k1, f2, k2], hidden, size) => {
     const net = netLayout({
       kind: 'cnn',
       conv: [
@@ -93,7 +93,6 @@ describe('SimdDense (dense.wat)', () => {
     const layout = net.dense;
     const params = initialParams(net, 3);
     const random = mulberry32(9);
-    const size = 19;
     const features = layout.sizes[0];
     const x = Float32Array.from({ length: size * features }, () => (random() < 0.5 ? 0 : random()));
     const labels = Uint8Array.from({ length: size }, (_, i) => (i * 7) % 10);
@@ -104,7 +103,7 @@ describe('SimdDense (dense.wat)', () => {
     const refError = new Float32Array(size * features);
     const refLoss = reference.lossAndGradientLoaded(labels, order, 0, size, refError);
 
-    const head = SimdDense.create(layout)!;
+    const head = SimdDense.create(layout, false)!;
     head.params.set(params);
     const error = new Float32Array(size * features);
     const loss = head.lossAndGradientDense(x, size, labels, order, 0, error);

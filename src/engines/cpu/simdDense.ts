@@ -14,13 +14,13 @@
  *                                    already masked for the layer below
  * The softmax and the loss stay in JavaScript (batch x 10).
  *
- * The model lives in the kernels' memory: the parameters, their gradient and Adam's m and v
- * (layout.ts's flat vector, whole: a CNN's conv weights too), so a step copies nothing, and Adam's
- * update (simdAdam.ts) runs on the same memory. The memory is laid out once, for batches of up to
+ * The model lives in the kernels' memory: the parameters, their gradient and, for Adam, its m and
+ * v (layout.ts's flat vector, whole: a CNN's conv weights too), so a step copies nothing, and
+ * Adam's update (simdAdam.ts) runs on the same memory. The memory is laid out once, for batches of up to
  * CAPACITY rows: a larger batch is taken CAPACITY rows at a time, its gradient the sum of theirs.
  * Never growing it keeps the views below valid for the model's life.
  *
- *   [params][gradient][m][v]                         adamVectorBytes(paramCount) each
+ *   [params][gradient][m][v] (m and v for Adam only)  adamVectorBytes(paramCount) each
  *   per layer: its input as CSR: start [CAPACITY + 1] i32, idx i32 and val f32 [CAPACITY * inputs],
  *              its output [CAPACITY][outputs]
  *   x [CAPACITY][inputs0] (a dense input), delta A and B [CAPACITY][widest], dx [CAPACITY][inputs0]
@@ -62,6 +62,43 @@ interface LayerAreas {
   out: number;
 }
 
+/** Where everything lives in the kernels' memory (see the file's comment), and its size. */
+interface MemoryPlan {
+  layers: LayerAreas[];
+  x: number;
+  deltas: [number, number];
+  dx: number;
+  bytes: number;
+}
+
+/** The memory plan for `layout`, with Adam's m and v after the gradient when `moments`. */
+function planMemory(layout: MlpLayout, moments: boolean): MemoryPlan {
+  const vector = adamVectorBytes(layout.paramCount);
+  const [params, gradient] = [0, vector];
+  let at = (moments ? 4 : 2) * vector;
+  const take = (floats: number) => {
+    const here = at;
+    at += (floats * 4 + 15) & ~15;
+    return here;
+  };
+  const layers = layout.layers.map((l) => ({
+    W: params + l.weightOffset * 4,
+    bias: params + l.biasOffset * 4,
+    dW: gradient + l.weightOffset * 4,
+    dBias: gradient + l.biasOffset * 4,
+    start: take(CAPACITY + 1),
+    idx: take(CAPACITY * l.inputs),
+    val: take(CAPACITY * l.inputs),
+    out: take(CAPACITY * l.outputs),
+  }));
+  const inputs0 = layout.sizes[0];
+  const widest = Math.max(...layout.sizes.slice(1));
+  const x = take(CAPACITY * inputs0);
+  const deltas: [number, number] = [take(CAPACITY * widest), take(CAPACITY * widest)];
+  const dx = take(CAPACITY * inputs0);
+  return { layers, x, deltas, dx, bytes: at };
+}
+
 export class SimdDense {
   private readonly layout: MlpLayout;
   private readonly kernels: Record<KernelName, Kernel>;
@@ -71,22 +108,35 @@ export class SimdDense {
   private readonly dx: number;
   private readonly f32: Float32Array;
   private readonly i32: Int32Array;
-  /** Adam's update on the model's vectors; params and gradient are its views too. */
-  readonly adam: SimdAdam;
+  /** The model's weights and their gradient: views on the kernels' memory. */
+  readonly params: Float32Array;
+  readonly gradient: Float32Array;
+  /** Adam's update on the model's vectors, when made for Adam (its m and v follow the gradient). */
+  readonly adam: SimdAdam | null;
 
-  /** Null where WebAssembly SIMD is not available. */
-  static create(layout: MlpLayout): SimdDense | null {
+  /**
+   * Null where WebAssembly SIMD is not available, or its memory cannot be had (mlp.ts's loops
+   * serve then). With `adam`, the memory holds Adam's moments too and `adam` updates them.
+   */
+  static create(layout: MlpLayout, adam: boolean): SimdDense | null {
     if (!KERNELS) return null;
-    const memory = new WebAssembly.Memory({ initial: Math.ceil(bytesFor(layout) / PAGE) });
-    const adam = simdAdamOn(memory, 0, layout.paramCount);
-    return adam ? new SimdDense(layout, KERNELS, memory, adam) : null;
+    const plan = planMemory(layout, adam);
+    try {
+      const memory = new WebAssembly.Memory({ initial: Math.ceil(plan.bytes / PAGE) });
+      const update = adam ? simdAdamOn(memory, 0, layout.paramCount) : null;
+      if (adam && !update) return null;
+      return new SimdDense(layout, KERNELS, memory, plan, update);
+    } catch {
+      return null;
+    }
   }
 
   private constructor(
     layout: MlpLayout,
     module: WebAssembly.Module,
     memory: WebAssembly.Memory,
-    adam: SimdAdam,
+    plan: MemoryPlan,
+    adam: SimdAdam | null,
   ) {
     this.layout = layout;
     this.adam = adam;
@@ -99,42 +149,16 @@ export class SimdDense {
       sparseDot: kernel('sparseDot'),
       columnSums: kernel('columnSums'),
     };
-    const vector = adamVectorBytes(layout.paramCount);
-    const [params, gradient] = [0, vector];
-    let at = 4 * vector;
-    const take = (floats: number) => {
-      const here = at;
-      at += (floats * 4 + 15) & ~15;
-      return here;
-    };
-    this.layers = layout.layers.map((l) => ({
-      W: params + l.weightOffset * 4,
-      bias: params + l.biasOffset * 4,
-      dW: gradient + l.weightOffset * 4,
-      dBias: gradient + l.biasOffset * 4,
-      start: take(CAPACITY + 1),
-      idx: take(CAPACITY * l.inputs),
-      val: take(CAPACITY * l.inputs),
-      out: take(CAPACITY * l.outputs),
-    }));
-    const inputs0 = layout.sizes[0];
-    const widest = Math.max(...layout.sizes.slice(1));
-    this.x = take(CAPACITY * inputs0);
-    this.deltas = [take(CAPACITY * widest), take(CAPACITY * widest)];
-    this.dx = take(CAPACITY * inputs0);
-    if (at > memory.buffer.byteLength) throw new Error('SimdDense: memory laid out past its end');
+    ({ layers: this.layers, x: this.x, deltas: this.deltas, dx: this.dx } = plan);
     this.f32 = new Float32Array(memory.buffer);
     this.i32 = new Int32Array(memory.buffer);
-  }
-
-  /** The model's weights (layout.ts's flat vector), read and written in place by training. */
-  get params(): Float32Array {
-    return this.adam.params;
-  }
-
-  /** Their gradient: all zeros between steps (the optimizer clears it as it consumes it). */
-  get gradient(): Float32Array {
-    return this.adam.gradient;
+    // Adam's own views when there is Adam: its optimizer (optimizers.ts) runs the SIMD update only
+    // for the very arrays it was made on, and falls back to its JavaScript loop for any other
+    // view of the same memory. Views of their own here cost the tutorial's step 3x (0.31 against
+    // 0.10 ms, Node, 2026-12-05), silently.
+    const n = layout.paramCount;
+    this.params = adam?.params ?? new Float32Array(memory.buffer, 0, n);
+    this.gradient = adam?.gradient ?? new Float32Array(memory.buffer, adamVectorBytes(n), n);
   }
 
   /**
@@ -292,21 +316,4 @@ export class SimdDense {
     if (inputError) inputError.set(f32.subarray(this.dx >> 2, (this.dx >> 2) + size * layout.sizes[0]));
     return loss;
   }
-}
-
-/** Bytes the memory needs for `layout` (see the file's comment). */
-function bytesFor(layout: MlpLayout): number {
-  const floats = (n: number) => (n * 4 + 15) & ~15;
-  const inputs0 = layout.sizes[0];
-  const widest = Math.max(...layout.sizes.slice(1));
-  const perLayer = layout.layers.reduce(
-    (sum, l) => sum + floats(CAPACITY + 1) + 2 * floats(CAPACITY * l.inputs) + floats(CAPACITY * l.outputs),
-    0,
-  );
-  return (
-    4 * adamVectorBytes(layout.paramCount) +
-    perLayer +
-    2 * floats(CAPACITY * inputs0) +
-    2 * floats(CAPACITY * widest)
-  );
 }
