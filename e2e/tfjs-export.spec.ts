@@ -14,10 +14,17 @@ test('Export for TensorFlow.js: tf.loadLayersModel reads the files back to the p
   app,
 }) => {
   test.setTimeout(5 * 60_000);
+  // The CPU engine trains without TensorFlow.js: its code (~2 MB) loads when a TF.js file is made.
+  const tfjsLoaded = () => requested.some((url) => /\/assets\/tfjsRuntime-[^/]*\.js$/.test(url));
+  const requested: string[] = [];
+  app.page.on('request', (r) => requested.push(r.url()));
   await app.open();
   await app.waitForData();
   await app.trainUntilDone({ 'Batch size': '128', Epochs: '1' });
   const shown = await app.fullTestAccuracy();
+  await expect(app.page.getByTestId('status.engine')).toContainText('CPU loops');
+  expect(requested.some((url) => url.includes('/data/train-0.png'))).toBe(true);
+  expect(tfjsLoaded()).toBe(false);
 
   await app.page.getByRole('tab', { name: 'Runs' }).click();
   const downloads: Download[] = [];
@@ -28,6 +35,7 @@ test('Export for TensorFlow.js: tf.loadLayersModel reads the files back to the p
     .getByRole('button', { name: 'Export for TensorFlow.js' })
     .click();
   await expect.poll(() => downloads.length).toBe(2);
+  expect(tfjsLoaded()).toBe(true);
   const names = downloads.map((d) => d.suggestedFilename());
   expect(names).toEqual(['run-1-mlp-784-64-64-64-10.json', 'run-1-mlp-784-64-64-64-10.weights.bin']);
   const [json, weights] = await Promise.all(downloads.map(async (d) => readFile((await d.path())!)));

@@ -14,7 +14,7 @@ import { ResidentData } from './data';
 import { namedWeights, setNamedWeights, summarize } from './engine';
 import { initialParams, netLayout, toNamed } from './layout';
 import { referenceLogits } from './reference/network';
-import { ENGINES } from './registry';
+import { ENGINES, loadTfjsEngines } from './registry';
 import { deviceData } from './tfjs/deviceData';
 
 const data = new ResidentData();
@@ -22,6 +22,7 @@ data.set(loadMnistSubset(400, 100));
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
+  await loadTfjsEngines();
   deviceData(data); // resident for the whole file, so each test can count its own tensors
 });
 

@@ -2,10 +2,11 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SMALL_CNN, TUTORIAL_MODEL } from '../shared/modelSpec';
 import { netLayout } from './layout';
-import { chooseEngine } from './registry';
+import { chooseEngine, loadTfjsEngines } from './registry';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
+  await loadTfjsEngines();
 });
 
 describe('which engine trains a model', () => {

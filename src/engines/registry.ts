@@ -8,13 +8,24 @@ import { cnnKernelsRun } from './cpu/cnn';
 import { CpuEngine } from './cpu/engine';
 import type { Engine, EngineInit } from './engine';
 import type { NetLayout } from './layout';
-import { createTfjsEngine } from './tfjs/engine';
-import { WebglEngine } from './webgl/engine';
-import { webglSelfCheck, type CheckFigures } from './webgl/selfCheck';
-import { supportsWebglStep } from './webgl/step';
+import type { CheckFigures } from './webgl/selfCheck';
+import type * as TfjsEnginesModule from './tfjsEngines';
 import type { OptimizerName } from '../shared/config';
 
 /** What the last WebGL start-up check measured (the test hooks report it). */
+type TfjsEngines = typeof TfjsEnginesModule;
+let tfjsEngines: TfjsEngines | null = null;
+
+/** Loads the engines built on TensorFlow.js (the caller starts TensorFlow.js: Session.prepare). */
+export async function loadTfjsEngines(): Promise<void> {
+  tfjsEngines ??= await import('./tfjsEngines');
+}
+
+function tfjsLoaded(): TfjsEngines {
+  if (!tfjsEngines) throw new Error('the TensorFlow.js engines are not loaded: Session.prepare first');
+  return tfjsEngines;
+}
+
 let lastCheck: CheckFigures | null = null;
 export const lastWebglCheck = (): CheckFigures | null => lastCheck;
 
@@ -26,6 +37,8 @@ export interface EngineKind {
   unsupported(layout: NetLayout, backend: BackendName): string | null;
   /** Why it is the one to use when it is first in line. */
   strength(layout: NetLayout, backend: BackendName): string;
+  /** Whether it runs on TensorFlow.js, which then must be loaded first (loadTfjsEngines). */
+  tfjs: boolean;
   create(init: EngineInit): Engine;
   /**
    * Proves the engine on this device before it trains (engines whose code has not run on every
@@ -45,6 +58,7 @@ export const ENGINES: Record<EngineName, EngineKind> = {
   cpu: {
     name: 'cpu',
     label: 'CPU loops',
+    tfjs: false,
     unsupported: (layout) =>
       layout.convs.length > 0 && !cnnKernelsRun()
         ? 'the CPU engine’s convolutions need WebAssembly SIMD, which cannot run here'
@@ -59,31 +73,33 @@ export const ENGINES: Record<EngineName, EngineKind> = {
   webgl: {
     name: 'webgl',
     label: 'WebGL programs',
+    tfjs: true,
     unsupported: (layout, backend) =>
       backend !== 'webgl'
         ? 'the WebGL programs need the WebGL backend'
         : layout.convs.length > 0
           ? 'the hand-written WebGL programs train MLPs only'
-          : !supportsWebglStep(layout.dense)
+          : !tfjsLoaded().supportsWebglStep(layout.dense)
             ? 'the hand-written WebGL programs train MLPs with even layer widths on WebGL 2 only'
             : null,
     strength: () =>
       'a step is 18 hand-written WebGL draws instead of ~85 TensorFlow.js kernels, and they passed their start-up check against the CPU reference',
-    create: (init) => new WebglEngine(init),
+    create: (init) => new (tfjsLoaded().WebglEngine)(init),
     selfCheck: (layout, optimizer) =>
-      webglSelfCheck(
+      tfjsLoaded().webglSelfCheck(
         layout,
         optimizer,
-        (init) => new WebglEngine(init),
+        (init) => new (tfjsLoaded().WebglEngine)(init),
         (f) => (lastCheck = f),
       ),
   },
   tfjs: {
     name: 'tfjs',
     label: 'TensorFlow.js',
+    tfjs: true,
     unsupported: () => null,
     strength: (_, backend) => `TensorFlow.js ops on ${TFJS_BACKENDS[backend]} train any model`,
-    create: createTfjsEngine,
+    create: (init) => tfjsLoaded().createTfjsEngine(init),
   },
 };
 

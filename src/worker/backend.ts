@@ -3,34 +3,30 @@
  * fails: webgl -> wasm -> cpu. WebGL in a worker needs WebGL 2 through OffscreenCanvas
  * (tfjs-backend-webgl's canvas_util creates it); the WASM binaries are served from our own origin.
  * 'js' is the project's own CPU engine (engines/cpu/): it cannot fail to start, and on a CPU it
- * beats every tfjs backend, so auto takes it whenever WebGL is not a hardware GPU.
+ * beats every tfjs backend, so auto takes it whenever WebGL is not a hardware GPU. TensorFlow.js
+ * itself loads only once a backend of its own starts, or something asks for it (tfjs()).
  */
-import * as tf from '@tensorflow/tfjs';
-import type { MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl';
-import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import wasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
-import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
-import wasmThreadedSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import type { BackendChoice, BackendInfo, BackendName } from '../shared/protocol';
 import type { BackendGuard } from './run/recovery';
+import type * as TfjsRuntimeModule from './tfjsRuntime';
+
+type TfjsRuntime = typeof TfjsRuntimeModule;
 
 /** CPU-emulated WebGL: correct but slow, so auto avoids it. */
 export const SOFTWARE_RENDERER = /swiftshader|llvmpipe|software|basic render/i;
 
-/** Vite copies the binaries into the build and gives their URLs: no CDN, works offline. */
-// tfjs insists on all three entries, though the threaded one is never fetched (see below).
-setWasmPaths({
-  'tfjs-backend-wasm.wasm': wasmUrl,
-  'tfjs-backend-wasm-simd.wasm': wasmSimdUrl,
-  'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimdUrl,
-});
 /**
- * Single-threaded WASM. The threaded build starts its pthread workers from a function's source
- * text, which a minifier breaks ("e is not defined" in the production build); and at batch 10 the
- * matrices are too small for threads to pay off. So no SharedArrayBuffer, and no need for
- * cross-origin isolation headers on the host.
+ * TensorFlow.js once loaded (tfjsRuntime.ts). Not at the worker's start: on the CPU engine
+ * nothing trains on it, and loading it took the worker's thread for ~200 ms of a page load that
+ * the data's decoding then waited for (npm run bench -- --load).
  */
-tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+let runtime: TfjsRuntime | null = null;
+let loading: Promise<TfjsRuntime> | null = null;
+const loadRuntime = (): Promise<TfjsRuntime> =>
+  (loading ??= import('./tfjsRuntime').then((m) => (runtime = m)));
+
+/** TensorFlow.js if something has loaded it, else null (the CPU engine, nothing asked). */
+export const loadedTfjs = (): TfjsRuntime | null => runtime;
 
 interface RendererProbe {
   webglVersion: 0 | 1 | 2;
@@ -78,6 +74,7 @@ export class BackendManager implements BackendGuard {
   private probe: RendererProbe = { webglVersion: 0, renderer: '', software: false };
   private isLost = false;
   private onLost: (() => void)[] = [];
+  private tfjsOnJs: Promise<TfjsRuntime> | null = null;
 
   /** Starts the best backend for `choice`; resolves with what actually runs. */
   async init(choice: BackendChoice): Promise<BackendInfo> {
@@ -141,25 +138,33 @@ export class BackendManager implements BackendGuard {
     this.onContextLost?.();
   }
 
+  /**
+   * TensorFlow.js, loaded and running: on the webgl, wasm and cpu backends it already is; on the
+   * project's CPU engine ('js') it starts on WASM (its cpu backend where WASM cannot run) the
+   * first time something asks (the TF.js format, a model the CPU engine cannot train).
+   */
+  tfjs(): Promise<TfjsRuntime> {
+    if (this.info?.backend !== 'js') return loadRuntime();
+    this.tfjsOnJs ??= loadRuntime().then(async (tf) => {
+      await tf.startFirst(['wasm', 'cpu']);
+      return tf;
+    });
+    // A failed start is tried again by the next caller.
+    this.tfjsOnJs.catch(() => (this.tfjsOnJs = null));
+    return this.tfjsOnJs;
+  }
+
   private async start(chain: BackendName[], reason: string): Promise<BackendInfo> {
     const failures: string[] = [];
     for (const name of chain) {
       try {
-        if (name === 'webgl') {
-          if (this.probe.webglVersion !== 2) throw new Error('no WebGL 2 in this worker');
-          // tfjs refuses software renderers unless told otherwise; we chose knowingly.
-          tf.env().set('SOFTWARE_WEBGL_ENABLED', true);
+        if (name === 'webgl' && this.probe.webglVersion !== 2) throw new Error('no WebGL 2 in this worker');
+        // The js path is the project's own engine: it starts without TensorFlow.js.
+        let tf: TfjsRuntime | null = null;
+        if (name !== 'js') {
+          tf = await loadRuntime();
+          await tf.startBackend(name);
         }
-        // The js path trains without tfjs; tfjs still runs the benchmark's stock model beside it,
-        // on WASM (the yardstick worth beating), or on its cpu backend if WASM cannot start.
-        const tfName = name === 'js' ? await firstBackend(['wasm', 'cpu']) : name;
-        if (!(await tf.setBackend(tfName))) throw new Error('it did not initialize');
-        await tf.ready();
-        // A real op proves the backend computes, not just that it registered.
-        const two = tf.tidy(() => tf.add(tf.scalar(1), tf.scalar(1)));
-        const value = (await two.data())[0];
-        two.dispose();
-        if (value !== 2) throw new Error('a test computation gave a wrong result');
         this.isLost = false;
         if (name === 'webgl') this.watchContext();
         const why = failures.length ? `${failures.join('; ')}. ` : '';
@@ -169,7 +174,7 @@ export class BackendManager implements BackendGuard {
           webglVersion: this.probe.webglVersion,
           renderer: this.probe.renderer,
           softwareRenderer: this.probe.software,
-          ...(name === 'wasm' ? await wasmFeatures() : {}),
+          ...(tf && name === 'wasm' ? await tf.wasmFeatures() : {}),
         };
         return this.info;
       } catch (e) {
@@ -186,30 +191,7 @@ export class BackendManager implements BackendGuard {
   }
 }
 
-/** The first of `names` that tfjs can start. */
-async function firstBackend(names: ('wasm' | 'cpu')[]): Promise<string> {
-  for (const name of names) {
-    try {
-      if (await tf.setBackend(name)) return name;
-    } catch {
-      // try the next
-    }
-  }
-  return 'cpu';
-}
-
 /** The WebGL context tfjs's webgl backend draws with, if it has started. */
 export function webglContext(): WebGL2RenderingContext | null {
-  try {
-    return (tf.findBackend('webgl') as MathBackendWebGL | null)?.gpgpu.gl as WebGL2RenderingContext | null;
-  } catch {
-    return null;
-  }
-}
-
-async function wasmFeatures(): Promise<Pick<BackendInfo, 'wasmSimd' | 'wasmThreads'>> {
-  return {
-    wasmSimd: Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')),
-    wasmThreads: getThreadsCount(),
-  };
+  return runtime?.webglContext() ?? null;
 }

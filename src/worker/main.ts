@@ -7,7 +7,6 @@
 import type { EngineState } from '../engines/engine';
 import { DataNotReady } from '../engines/data';
 import { fromNamed, netLayout, toNamed, type NetLayout } from '../engines/layout';
-import { fromLayersModel, LayersImportError, toLayersModel } from '../engines/tfjs/layersModel';
 import { describeModel, sameModel, specFromTensors, type ModelSpec } from '../shared/modelSpec';
 import {
   decodeSafetensors,
@@ -18,6 +17,7 @@ import {
 } from '../shared/safetensors';
 import { TUTORIAL_PRESET, validateConfig, type TrainConfig } from '../shared/config';
 import { CURRENT_MODEL, type ErrorCode, type FromWorker, type ToWorker } from '../shared/protocol';
+import type * as LayersFormat from '../engines/tfjs/layersModel';
 import { BackendManager } from './backend';
 import { CommandError, type ExtraHandler, type WorkerContext } from './context';
 import { takeEarlyLoad } from './data/earlyLoad';
@@ -62,6 +62,12 @@ function ready(): Promise<Session> {
   return initDone;
 }
 
+/** The TF.js layers format, on TensorFlow.js, loaded and started when a model goes in or out in it. */
+async function layersFormat(): Promise<typeof LayersFormat> {
+  await backend.tfjs();
+  return import('../engines/tfjs/layersModel');
+}
+
 function withData(s: Session): Session {
   if (!s.data.loaded) throw new DataNotReady();
   return s;
@@ -71,11 +77,16 @@ async function handle(msg: ToWorker): Promise<void> {
   switch (msg.type) {
     case 'init':
       initDone ??= backend.init(msg.backend).then(
-        (info) => {
+        async (info) => {
           post({ type: 'ready', ...info });
-          session = new Session(() => backend.info!.backend, post);
-          session.reset(TUTORIAL_PRESET.model, TUTORIAL_PRESET.seed);
-          return session;
+          const s = new Session(
+            () => backend.info!.backend,
+            post,
+            () => backend.tfjs(),
+          );
+          await s.reset(TUTORIAL_PRESET.model, TUTORIAL_PRESET.seed);
+          session = s;
+          return s;
         },
         (e: Error) => {
           throw new CommandError('backend-failed', `No TensorFlow.js backend could start: ${e.message}`);
@@ -130,7 +141,7 @@ async function handle(msg: ToWorker): Promise<void> {
       const problems = validateConfig({ ...TUTORIAL_PRESET, model: msg.model, seed: msg.seed });
       if (problems.length)
         throw new CommandError('invalid-config', problems.map((p) => p.message).join('; '));
-      s.reset(msg.model, msg.seed);
+      await s.reset(msg.model, msg.seed);
       lastModel = {
         config: { model: msg.model, optimizer: 'adam' },
         state: initialState(netLayout(msg.model), msg.seed),
@@ -143,6 +154,7 @@ async function handle(msg: ToWorker): Promise<void> {
       if (run) throw new CommandError('busy', 'Stop the run before restoring weights.');
       const layout = checkedLayout(msg.model, msg.params);
       const state = { params: msg.params, slots: new Float32Array(0), steps: 0 };
+      await s.prepare(layout);
       s.install(layout, 'adam', state);
       s.trained = true;
       lastModel = { config: { model: msg.model, optimizer: 'adam' }, state };
@@ -193,6 +205,7 @@ async function handle(msg: ToWorker): Promise<void> {
     case 'exportLayers': {
       await ready();
       const layout = checkedLayout(msg.model, msg.params);
+      const { toLayersModel } = await layersFormat();
       const { modelJson, weights } = await toLayersModel(layout, msg.params, msg.weightsPath);
       post({ type: 'exportedLayers', requestId: msg.requestId, modelJson, weights }, [weights]);
       return;
@@ -207,6 +220,7 @@ async function handle(msg: ToWorker): Promise<void> {
     case 'importLayers': {
       const s = withData(await ready());
       if (run) throw new CommandError('busy', 'Stop the run before importing a model.');
+      const { fromLayersModel, LayersImportError } = await layersFormat();
       const { spec, params } = await fromLayersModel(msg.files, MAX_FILE_BYTES).catch((e: unknown) => {
         throw e instanceof LayersImportError ? new CommandError('invalid-model', e.message) : e;
       });
@@ -349,7 +363,9 @@ function currentState(config: TrainConfig): EngineState {
 /** Makes an imported model (checked) the current one, measures it and tells the page. */
 async function installImported(s: Session, requestId: number, model: ModelSpec, params: Float32Array) {
   const state = { params, slots: new Float32Array(0), steps: 0 };
-  s.install(netLayout(model), 'adam', state);
+  const layout = netLayout(model);
+  await s.prepare(layout);
+  s.install(layout, 'adam', state);
   s.trained = true;
   lastModel = { config: { model, optimizer: 'adam' }, state };
   const { accuracy, loss, confusion } = await s.evaluate('test');

@@ -6,7 +6,7 @@
 import { DataNotReady, ResidentData, type Split } from '../engines/data';
 import { evaluate, softmax, type Engine, type EngineState, type Evaluation } from '../engines/engine';
 import { initialParams, netLayout, type NetLayout } from '../engines/layout';
-import { chooseEngine } from '../engines/registry';
+import { chooseEngine, loadTfjsEngines } from '../engines/registry';
 import type { OptimizerName } from '../shared/config';
 import { argMax, IMAGE_SIZE, NUM_CLASSES, bytesToUnit } from '../shared/mnist';
 import { describeModel, type ModelSpec } from '../shared/modelSpec';
@@ -35,9 +35,12 @@ export class Session {
   private sampleRandom = mulberry32(1);
   private readonly backend: () => BackendName;
   private readonly emit: Emit;
+  /** Loads and starts TensorFlow.js (BackendManager.tfjs). */
+  private readonly tfjs: () => Promise<unknown>;
 
-  constructor(backend: () => BackendName, emit: Emit) {
+  constructor(backend: () => BackendName, emit: Emit, tfjs: () => Promise<unknown>) {
     this.backend = backend;
+    this.tfjs = tfjs;
     this.emit = emit;
   }
 
@@ -48,7 +51,18 @@ export class Session {
   }
 
   /**
-   * Makes a model of `layout` starting from `state` current, on the fastest engine that supports
+   * Loads what the engine `layout` gets here runs on, before install: TensorFlow.js and its
+   * engines on its own backends, and on the CPU engine's ('js') only for a model it cannot train.
+   */
+  async prepare(layout: NetLayout): Promise<void> {
+    const backend = this.backend();
+    if (backend === 'js' && !chooseEngine(layout, backend, this.failed).kind.tfjs) return;
+    await this.tfjs();
+    await loadTfjsEngines();
+  }
+
+  /**
+   * Makes a model of `layout` starting from `state` current (prepare first), on the fastest engine that supports
    * it here, releases the previous one and tells the page which engine and why.
    */
   install(layout: NetLayout, optimizer: OptimizerName, state: EngineState): Engine {
@@ -72,6 +86,7 @@ export class Session {
    * compiles), yielding between steps, which is then released.
    */
   async timeSteps(layout: NetLayout, optimizer: OptimizerName, batches: number[]): Promise<number[]> {
+    await this.prepare(layout);
     const { kind } = chooseEngine(layout, this.backend(), this.failed);
     const engine = kind.create({ layout, data: this.data, optimizer, state: initialState(layout, 0) });
     const step = async (batch: number) => {
@@ -101,6 +116,7 @@ export class Session {
    * takes the next in line and its reason says why.
    */
   async verify(layout: NetLayout, optimizer: OptimizerName): Promise<void> {
+    await this.prepare(layout);
     const { kind } = chooseEngine(layout, this.backend(), this.failed);
     if (!kind.selfCheck) return;
     const key = `${kind.name} ${describeModel(layout.spec)} ${optimizer}`;
@@ -133,8 +149,9 @@ export class Session {
   }
 
   /** Fresh weights for `spec` drawn from `seed` (the reset command). */
-  reset(spec: ModelSpec, seed: number): void {
+  async reset(spec: ModelSpec, seed: number): Promise<void> {
     const layout = netLayout(spec);
+    await this.prepare(layout);
     this.install(layout, 'adam', initialState(layout, seed));
     this.trained = false;
   }

@@ -2,22 +2,25 @@
  * The worker's test and benchmark commands (src/dev/protocol.ts), loaded by the worker entry only
  * in dev and test builds. Each works on scratch models: the page's model is untouched.
  */
-import * as tf from '@tensorflow/tfjs';
+import type { Scalar, Tensor2D } from '@tensorflow/tfjs';
 import { conformance } from '../../engines/conformance';
-import type { ResidentData } from '../../engines/data';
 import { mlpLayout, netLayout } from '../../engines/layout';
-import { chooseEngine, ENGINES, lastWebglCheck } from '../../engines/registry';
-import { injectedFault } from '../../engines/webgl/step';
-import { deviceData } from '../../engines/tfjs/deviceData';
+import { chooseEngine, ENGINES, lastWebglCheck, loadTfjsEngines } from '../../engines/registry';
 import { TUTORIAL_MODEL, type ModelSpec } from '../../shared/modelSpec';
 import { mulberry32, shuffledIndices } from '../../shared/random';
 import { yieldToEventLoop } from '../../shared/yield';
 import type { BackendName } from '../../shared/protocol';
-import { webglContext } from '../../worker/backend';
+import { loadedTfjs, webglContext } from '../../worker/backend';
 import { CommandError, type ExtraHandler, type WorkerContext } from '../../worker/context';
-import { initialState } from '../../worker/session';
+import { initialState, type Session } from '../../worker/session';
 import type { DevCommand, DevReply, StepTiming } from '../protocol';
-import { buildStockModel, stockOptimizer, stockStep } from './stockModel';
+import type * as TfjsParts from './tfjsParts';
+
+/** TensorFlow.js's parts the commands use, loaded and started only when one of them needs it. */
+async function tfjsParts(context: WorkerContext): Promise<typeof TfjsParts> {
+  await context.backend.tfjs();
+  return import('./tfjsParts');
+}
 
 /** Steps between syncs: neither loop reads anything back per step, as in training. */
 const SYNC_EVERY = 20;
@@ -45,11 +48,17 @@ export function workerHooks(context: WorkerContext): ExtraHandler {
     switch (msg.type) {
       case 'devConformance': {
         const { engine, requestId: _r, type: _t, ...run } = msg;
+        if (ENGINES[engine].tfjs) {
+          await context.backend.tfjs();
+          await loadTfjsEngines();
+        }
         reply(await conformance(ENGINES[engine], session.data, run));
         return true;
       }
       case 'devBenchSteps':
-        reply(await benchSteps(session.data, backend, msg.impl, msg.batchSize, msg.model ?? TUTORIAL_MODEL));
+        reply(
+          await benchSteps(context, session, backend, msg.impl, msg.batchSize, msg.model ?? TUTORIAL_MODEL),
+        );
         return true;
       case 'devLoseContext': {
         const ext = backend === 'webgl' ? webglContext()?.getExtension('WEBGL_lose_context') : null;
@@ -58,14 +67,16 @@ export function workerHooks(context: WorkerContext): ExtraHandler {
         return true;
       }
       case 'devInjectFault':
-        injectedFault.program = msg.program;
+        (await tfjsParts(context)).injectedFault.program = msg.program;
         session.forgetChecks();
         reply({ program: msg.program });
         return true;
       case 'devMemory': {
-        const { numTensors, numBytes } = tf.memory();
+        // TensorFlow.js holds nothing where nothing has loaded it (the CPU engine).
+        const tf = loadedTfjs()?.tf;
+        const { numTensors, numBytes } = tf?.memory() ?? { numTensors: 0, numBytes: 0 };
         // tfjs-backend-wasm's linear memory: it grows to the largest model's needs and never shrinks.
-        const wasm = tf.getBackend() === 'wasm' ? (tf.backend() as unknown as WasmBackend).wasm : null;
+        const wasm = tf?.getBackend() === 'wasm' ? (tf.backend() as unknown as WasmBackend).wasm : null;
         reply({ numTensors, numBytes, wasmMemoryBytes: wasm?.HEAPU8?.buffer.byteLength ?? 0 });
         return true;
       }
@@ -104,7 +115,8 @@ export function workerHooks(context: WorkerContext): ExtraHandler {
  * current backend ('stock'). Leaves no tensors behind.
  */
 async function benchSteps(
-  data: ResidentData,
+  context: WorkerContext,
+  session: Session,
   backend: BackendName,
   impl: 'fast' | 'stock',
   batchSize: number,
@@ -113,6 +125,7 @@ async function benchSteps(
   if (impl === 'stock' && model.kind !== 'mlp')
     throw new CommandError('internal', 'the stock model is an MLP');
   const layout = netLayout(model);
+  const data = session.data;
   const count = data.require().train.count;
   const orderValues = shuffledIndices(count, mulberry32(1));
   const stepsPerEpoch = Math.floor(count / batchSize);
@@ -120,6 +133,7 @@ async function benchSteps(
   let lastYield = performance.now();
   const nextStart = () => (cursor++ % stepsPerEpoch) * batchSize;
   if (impl === 'fast') {
+    await session.prepare(layout);
     const { kind } = chooseEngine(layout, backend);
     const engine = kind.create({ layout, data, optimizer: 'adam', state: initialState(layout, 0) });
     engine.setOrder(orderValues);
@@ -140,13 +154,14 @@ async function benchSteps(
       engine.dispose();
     }
   }
+  const { tf, deviceData, buildStockModel, stockOptimizer, stockStep } = await tfjsParts(context);
   const split = deviceData(data).train;
   const order = tf.tensor1d(orderValues, 'int32');
   const stock = buildStockModel(mlpLayout(model.hidden), initialState(layout, 0).params);
   const optimizer = stockOptimizer('adam', 0.001);
   try {
     const timing = await time(async (n) => {
-      let last: tf.Scalar | null = null;
+      let last: Scalar | null = null;
       for (let i = 0; i < n; i++) {
         last?.dispose();
         const start = nextStart();
@@ -155,8 +170,8 @@ async function benchSteps(
           return stockStep(
             stock,
             optimizer,
-            tf.gather(split.images, idx) as tf.Tensor2D,
-            tf.gather(split.oneHot, idx) as tf.Tensor2D,
+            tf.gather(split.images, idx) as Tensor2D,
+            tf.gather(split.oneHot, idx) as Tensor2D,
           );
         });
         // Slow steps (tfjs's cpu backend at batch 512: ~0.16 s) let the page's pings through:

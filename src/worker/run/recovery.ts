@@ -55,5 +55,6 @@ export async function recover(
     if (!info) return null;
     emit({ type: 'backendChanged', ...info });
   }
+  await session.prepare(start.layout);
   return session.install(start.layout, start.optimizer, start.state);
 }

@@ -20,14 +20,19 @@ type Msg<T extends FromWorker['type']> = Extract<FromWorker, { type: T }>;
  * A session on backend `backend`: 'cpu' (tfjs's cpu backend: the tfjs engine) or 'js' (the CPU
  * engine), with the first images of real MNIST.
  */
-function session(
+async function session(
   trainCount: number,
   testCount: number,
   backend: BackendName,
   emit: (m: FromWorker) => void = () => {},
-): Session {
-  const s = new Session(() => backend, emit);
-  s.reset(TUTORIAL_PRESET.model, 0);
+): Promise<Session> {
+  // TensorFlow.js is started on its cpu backend above.
+  const s = new Session(
+    () => backend,
+    emit,
+    async () => {},
+  );
+  await s.reset(TUTORIAL_PRESET.model, 0);
   if (trainCount + testCount > 0) s.data.set(loadMnistSubset(trainCount, testCount));
   return s;
 }
@@ -68,7 +73,7 @@ function expectContiguous(metrics: Msg<'metrics'>[]) {
 // Both engines on the CPU: tfjs ops (on tfjs's cpu backend here) and the project's CPU loops.
 describe.each<BackendName>(['cpu', 'js'])('trainer on real MNIST (backend %s)', (engine) => {
   it('learns: one epoch over 10,000 images reaches > 0.85 on 2,000 test images, loss falls, every loss posted', async () => {
-    const s = session(10_000, 2_000, engine);
+    const s = await session(10_000, 2_000, engine);
     const counts = new Set<number>();
     if (engine === 'cpu') deviceData(s.data);
     const r = await run(s, { epochs: 1 }, { afterBatch: () => counts.add(tf.memory().numTensors) });
@@ -106,7 +111,7 @@ describe.each<BackendName>(['cpu', 'js'])('trainer on real MNIST (backend %s)', 
   });
 
   it('gives the same losses for the same seed, different ones for another', async () => {
-    const s = session(300, 100, engine);
+    const s = await session(300, 100, engine);
     const cfg = { epochs: 2, batchSize: 16 };
     const a = await run(s, cfg);
     const b = await run(s, cfg);
@@ -122,7 +127,7 @@ describe.each<BackendName>(['cpu', 'js'])('trainer on real MNIST (backend %s)', 
     // The first metrics message comes ~100 ms in: mid-epoch only if the epoch takes longer than
     // that, and the js engine takes ~0.3 ms a batch.
     const trainCount = engine === 'js' ? 20_000 : 2000;
-    const s = session(trainCount, 100, engine);
+    const s = await session(trainCount, 100, engine);
     let stoppedAt = -1;
     const r = await run(s, { epochs: 2 }, {}, (m, control) => {
       if (m.type === 'metrics' && stoppedAt < 0) {
@@ -142,7 +147,7 @@ describe.each<BackendName>(['cpu', 'js'])('trainer on real MNIST (backend %s)', 
   });
 
   it('pauses mid-epoch, posts nothing while paused, resumes and finishes', async () => {
-    const s = session(1000, 100, engine);
+    const s = await session(1000, 100, engine);
     let paused = false;
     let postedWhilePaused = 0;
     const r = await run(s, { epochs: 1 }, {}, (m, control) => {
@@ -164,7 +169,7 @@ describe.each<BackendName>(['cpu', 'js'])('trainer on real MNIST (backend %s)', 
   });
 
   it('rejects every invalid field and starts nothing', async () => {
-    const s = session(100, 100, engine);
+    const s = await session(100, 100, engine);
     const bad: [keyof TrainConfig, unknown, string][] = [
       ['epochs', 0, 'Epochs'],
       ['epochs', 101, 'Epochs'],
@@ -221,14 +226,14 @@ describe.each<BackendName>(['cpu', 'js'])('trainer on real MNIST (backend %s)', 
   });
 
   it('reports data-not-ready before the data is loaded', async () => {
-    const s = session(0, 0, engine);
+    const s = await session(0, 0, engine);
     const r = await run(s, {});
     expect(r.of('error')[0].code).toBe('data-not-ready');
     s.dispose();
   });
 
   it('keeps numTensors flat across epochs and train/stop/reset cycles', async () => {
-    const s = session(400, 100, engine);
+    const s = await session(400, 100, engine);
     if (engine === 'cpu') deviceData(s.data);
     // After one run the session's model is a run's (which keeps its last shuffle): the baseline.
     await run(s, { epochs: 1, batchSize: 100 });
@@ -262,7 +267,7 @@ describe.each<BackendName>(['cpu', 'js'])('trainer on real MNIST (backend %s)', 
   });
 
   it('stops with "diverged" on a NaN loss and keeps finite weights', async () => {
-    const s = session(2000, 100, engine);
+    const s = await session(2000, 100, engine);
     const r = await run(s, DIVERGING);
     expect(r.outcome).toBe('diverged');
     const [err] = r.of('error');
@@ -299,7 +304,7 @@ function r2(ends: Msg<'epochEnd'>[]) {
 describe('a CNN through the same trainer', () => {
   it('the Small CNN learns in one epoch over 5,000 images on the CPU engine, and says which engine', async () => {
     const events: FromWorker[] = [];
-    const s = session(5_000, 500, 'js', (m) => events.push(m));
+    const s = await session(5_000, 500, 'js', (m) => events.push(m));
     const r = await run(s, { model: SMALL_CNN, batchSize: 32, epochs: 1 });
     expect(r.outcome).toBe('done');
     const [end] = r.of('epochEnd');
@@ -330,7 +335,7 @@ describe('an engine that cannot run here after all', () => {
     ENGINES.cpu = failing;
     try {
       const events: FromWorker[] = [];
-      const s = session(2_000, 500, 'js', (m) => events.push(m));
+      const s = await session(2_000, 500, 'js', (m) => events.push(m));
       const r = await run(s, { epochs: 1, batchSize: 32 });
       expect(r.outcome).toBe('done');
       const engines = events.filter((m): m is Msg<'engine'> => m.type === 'engine').map((m) => m.engine);
@@ -349,7 +354,7 @@ describe('an engine that cannot run here after all', () => {
 
 describe('a step too slow to answer Pause and Stop', () => {
   it('is refused before the run starts, saying what batch would fit', async () => {
-    const s = session(10_000, 100, 'js');
+    const s = await session(10_000, 100, 'js');
     const r = await run(s, {
       model: { kind: 'mlp', hidden: [1024, 1024, 1024, 1024, 1024] },
       batchSize: 4096,
@@ -368,7 +373,7 @@ describe('a step too slow to answer Pause and Stop', () => {
 
 describe('a run that trains the current model further', () => {
   it('starts from its weights: the first losses are the trained model’s, not a fresh one’s', async () => {
-    const s = session(5_000, 1_000, 'js');
+    const s = await session(5_000, 1_000, 'js');
     const first = await run(s, { epochs: 1, batchSize: 50 });
     expect(first.outcome).toBe('done');
     const trained = await s.engine.readState();
@@ -385,7 +390,7 @@ describe('a run that trains the current model further', () => {
   });
 
   it('refuses weights of another model', async () => {
-    const s = session(500, 100, 'js');
+    const s = await session(500, 100, 'js');
     const r = await run(
       s,
       { epochs: 1 },

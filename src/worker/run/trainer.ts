@@ -130,12 +130,22 @@ async function tooSlow(config: TrainConfig, session: Session): Promise<string | 
   const batch = config.batchSize;
   const probe = Math.min(batch, PROBE_BATCH);
   const sizes = probe > 1 ? [1, probe] : [1];
-  const times = await session.timeSteps(netLayout(config.model), config.optimizer, sizes).catch(() => null);
-  if (!times) return null;
-  const [one, many = one] = times;
-  const perImage = probe > 1 ? Math.max(0, (many - one) / (probe - 1)) : one;
-  const fixed = probe > 1 ? Math.max(0, one - perImage) : 0;
-  const estimate = fixed + perImage * batch;
+  const measure = () => session.timeSteps(netLayout(config.model), config.optimizer, sizes).catch(() => null);
+  const fit = (times: number[]) => {
+    const [one, many = one] = times;
+    const perImage = probe > 1 ? Math.max(0, (many - one) / (probe - 1)) : one;
+    const fixed = probe > 1 ? Math.max(0, one - perImage) : 0;
+    return { perImage, fixed, estimate: fixed + perImage * batch };
+  };
+  const first = await measure();
+  if (!first || fit(first).estimate <= MAX_STEP_MS) return null;
+  // A refusal is measured twice, each size's least time kept: one slow probe step makes the slope,
+  // and the estimate at a large batch, several times too large. Seen 2026-12-04 (e2e
+  // webgl-trust.spec, TensorFlow.js ops on SwiftShader, batch 512): 34-53 ms a probe step and an
+  // estimate of 0.10-0.22 s in four runs; in two others an estimate of 0.4 s refused the run.
+  const second = await measure();
+  const times = second ? first.map((t, i) => Math.min(t, second[i])) : first;
+  const { perImage, fixed, estimate } = fit(times);
   if (estimate <= MAX_STEP_MS) return null;
   const fits = Math.floor((MAX_STEP_MS - fixed) / Math.max(perImage, 1e-9));
   const seconds = estimate >= 10_000 ? Math.round(estimate / 1000) : +(estimate / 1000).toFixed(1);
