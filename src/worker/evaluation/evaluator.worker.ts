@@ -24,6 +24,7 @@ self.onmessage = (event: MessageEvent<ToEvaluator>) => {
   switch (msg.type) {
     case 'data':
       evaluator.setData(msg.mnist);
+      evaluator.prepare();
       return;
     case 'cancelBefore':
       evaluator.cancelBefore(msg.runId);
