@@ -3,7 +3,7 @@
  * progress, state changes, epoch ends, errors) reach React here; per-batch losses go straight to
  * the metrics store, which charts read on their own.
  */
-import { useEffect, useReducer } from 'react';
+import { startTransition, useEffect, useReducer } from 'react';
 import { TrainingClient } from '../../client/trainingClient';
 import { createMetricsStore } from '../../client/metricsStore';
 import { RunLedger, saveFailure, type RunData, type RunSummary } from '../../client/runLedger';
@@ -435,7 +435,8 @@ export function useTraining(): TrainingApi {
         // After the store: a save reads the run's curves from it.
         getRecorder().receive(msg);
         if (msg.type === 'checkpoint') return;
-        dispatch({ type: 'event', msg });
+        // As a transition: React renders it in slices of a few ms (see `started` below).
+        startTransition(() => dispatch({ type: 'event', msg }));
       }),
     [client],
   );
@@ -450,13 +451,18 @@ export function useTraining(): TrainingApi {
       const engine = state.engine ? `${state.engine.label} on ${state.backend?.backend ?? '?'}` : '';
       // The name is known once the ledger answers; a run is "Run" until then, never unnamed.
       const recording = getRecorder().start(runId, config, engine, continueFrom);
-      dispatch({
-        type: 'started',
-        runId,
-        config,
-        name: recording.name,
-        continued: continueFrom !== undefined,
-      });
+      // As a transition, which React renders in slices of a few ms: rendered at once, the page's
+      // update for a click on Train (and for the worker's first events of the run) took one task
+      // of 46-58 ms (long-animation-frame entries of 3 Tutorial runs, 2026-12-05).
+      startTransition(() =>
+        dispatch({
+          type: 'started',
+          runId,
+          config,
+          name: recording.name,
+          continued: continueFrom !== undefined,
+        }),
+      );
       void getLedger()
         .list()
         .then((runs) => {
