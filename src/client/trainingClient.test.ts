@@ -63,6 +63,7 @@ function echoWorker(msg: ToWorker, reply: (m: FromWorker) => void) {
 async function withDyingWorker(
   first: (msg: ToWorker, reply: (m: FromWorker) => void) => void,
   run: (client: TrainingClient) => void = () => {},
+  ms = 600,
 ) {
   vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'performance'] });
   const workers: FakeWorker[] = [];
@@ -79,7 +80,7 @@ async function withDyingWorker(
       );
       return workers.at(-1) as unknown as Worker;
     },
-    { pingMs: 100, silentMs: 300, startupMs: 1000 },
+    { pingMs: 100, silentMs: 300, gpuSilentMs: 1000, startupMs: 1000 },
   );
   const seen: FromWorker[] = [];
   client.on((m) => seen.push(m));
@@ -89,7 +90,7 @@ async function withDyingWorker(
   const settle = () => new Promise((r) => setImmediate(r));
   await settle();
   await settle();
-  for (let t = 0; t < 6; t++) {
+  for (let t = 0; t < ms / 100; t++) {
     vi.advanceTimersByTime(100);
     await settle();
   }
@@ -165,6 +166,28 @@ describe('TrainingClient over a message channel', () => {
     const error = seen.find((m) => m.type === 'error');
     expect(error && error.message).toMatch(/stopped answering .* weights it last saved are restored/);
     expect(restarts).toEqual([true]);
+  });
+
+  test('on WebGL, where a first step may compile GPU programs for seconds, silence is judged longer', async () => {
+    // The first worker says it runs on WebGL, then answers nothing more.
+    const onWebgl = (msg: ToWorker, reply: (m: FromWorker) => void) => {
+      if (msg.type === 'loadData')
+        reply({
+          type: 'backendChanged',
+          backend: 'webgl',
+          reason: 'test',
+          webglVersion: 2,
+          renderer: '',
+          softwareRenderer: false,
+        });
+    };
+    // Silent for 600 ms: over the CPU's 300, within WebGL's 1,000.
+    expect((await withDyingWorker(onWebgl)).workers).toHaveLength(1);
+    const { workers, seen } = await withDyingWorker(onWebgl, undefined, 1500);
+    expect(workers).toHaveLength(2);
+    expect(workers[0].terminated).toBe(true);
+    const error = seen.find((m) => m.type === 'error');
+    expect(error && error.message).toMatch(/stopped answering for 1 s/);
   });
 
   test('after a reset, a checkpoint of an earlier run is stale: a new worker gets the reset', async () => {

@@ -19,12 +19,23 @@ export interface Watchdog {
   pingMs: number;
   /** How long a ping may go unanswered before the worker is presumed dead and replaced. */
   silentMs: number;
+  /**
+   * The same on the WebGL backend, where the worker's thread waits while the GPU driver compiles
+   * each program at its first use (and, on a slow GPU, runs a long batch of draws).
+   */
+  gpuSilentMs: number;
   /** How long a new worker may take to say anything at all (it loads TensorFlow.js first). */
   startupMs: number;
 }
 
-/** A worker answers a ping within ~10 ms; a ping unanswered for 4 s is a dead or stuck worker. */
-const WATCHDOG: Watchdog = { pingMs: 1000, silentMs: 4000, startupMs: 30_000 };
+/**
+ * On a CPU backend a worker answers a ping within ~10 ms, and a ping unanswered for 4 s is a dead
+ * or stuck worker. On WebGL a worker's first steps of a model can hold its thread for seconds:
+ * the CNN's first TensorFlow.js steps held it 4.5-4.9 s on SwiftShader here (2 cores, 3 runs, the
+ * worker pinged every 100 ms), compiling ~60 programs, and the 4 s limit replaced a healthy worker
+ * in 1 of those 3 runs (and in e2e/engine.spec's CNN on WebGL). There it is judged over 20 s.
+ */
+const WATCHDOG: Watchdog = { pingMs: 1000, silentMs: 4000, gpuSilentMs: 20_000, startupMs: 30_000 };
 /** Replacements within RESTART_WINDOW_MS after which the page stops trying: it cannot run here. */
 const MAX_RESTARTS = 3;
 const RESTART_WINDOW_MS = 120_000;
@@ -63,6 +74,8 @@ export class TrainingClient {
   /** When the ping now unanswered was sent, or null; whether the worker has said anything yet. */
   private pingSentAt: number | null = null;
   private heard = false;
+  /** Whether the worker said it runs on WebGL (judged with Watchdog.gpuSilentMs). */
+  private onGpu = false;
   private startedAt = performance.now();
   private lastCheck = performance.now();
   /** When recent replacements happened, to stop trying after MAX_RESTARTS in RESTART_WINDOW_MS. */
@@ -323,6 +336,7 @@ export class TrainingClient {
       worker.postMessage({ ...this.model, params } satisfies ToWorker, [params.buffer]);
     } else if (this.model) worker.postMessage(this.model);
     this.heard = false;
+    this.onGpu = false;
     this.pingSentAt = null;
     this.startedAt = performance.now();
     return worker;
@@ -361,8 +375,9 @@ export class TrainingClient {
       if (!this.heard) this.startedAt = now;
       this.pingSentAt = null;
     }
+    const silentMs = this.onGpu ? watchdog.gpuSilentMs : watchdog.silentMs;
     const late = this.heard
-      ? this.pingSentAt !== null && now - this.pingSentAt > watchdog.silentMs
+      ? this.pingSentAt !== null && now - this.pingSentAt > silentMs
       : now - this.startedAt > watchdog.startupMs;
     if (!late) {
       if (this.heard && this.pingSentAt === null) {
@@ -381,7 +396,7 @@ export class TrainingClient {
         });
       return;
     }
-    const seconds = Math.round((this.heard ? watchdog.silentMs : watchdog.startupMs) / 1000);
+    const seconds = Math.round((this.heard ? silentMs : watchdog.startupMs) / 1000);
     this.restart(
       this.heard
         ? `The training worker stopped answering for ${seconds} s, so it was replaced by a new one.`
@@ -394,6 +409,7 @@ export class TrainingClient {
     this.heard = true;
     this.pingSentAt = null;
     if (msg.type === 'pong') return;
+    if (msg.type === 'ready' || msg.type === 'backendChanged') this.onGpu = msg.backend === 'webgl';
     if (msg.type === 'checkpoint') {
       if (msg.runId < this.checkpointsFrom) return;
       this.model = { type: 'restore', model: msg.model, params: msg.params };
