@@ -18,41 +18,56 @@ test('loads the full data set from its own origin and says so', async ({ app }) 
   await app.waitForData();
 });
 
-test('images decoded from the sprites inside the worker are exactly the IDX bytes', async ({ app }) => {
-  await app.open();
-  await app.waitForData();
-  const train = idxImages('train-images-idx3-ubyte');
-  const testImages = idxImages('t10k-images-idx3-ubyte');
-  // First and last of the set, plus the first, last and a random image of every 10,000-image shard.
-  const pick = (count: number) => {
-    const indices = new Set([0, count - 1]);
-    for (let shard = 0; shard < count; shard += 10_000) {
-      indices
-        .add(shard)
-        .add(shard + 9_999)
-        .add(shard + Math.floor(Math.random() * 10_000));
+// Cross-origin isolated (as served here), the decoder workers write the images into the data set's
+// shared memory; not isolated (a host that sends no such headers), they send them back to be copied.
+for (const isolated of [true, false])
+  test(`images decoded from the sprites inside the worker are exactly the IDX bytes (${isolated ? 'shared memory' : 'not cross-origin isolated'})`, async ({
+    app,
+  }) => {
+    if (!isolated)
+      await app.page.route('**/*', async (route) => {
+        if (route.request().resourceType() !== 'document') return route.continue();
+        const response = await route.fetch();
+        const headers = { ...response.headers() };
+        delete headers['cross-origin-opener-policy'];
+        delete headers['cross-origin-embedder-policy'];
+        await route.fulfill({ response, headers });
+      });
+    await app.open();
+    await app.waitForData();
+    expect(await app.page.evaluate(() => crossOriginIsolated)).toBe(isolated);
+    const train = idxImages('train-images-idx3-ubyte');
+    const testImages = idxImages('t10k-images-idx3-ubyte');
+    // First and last of the set, plus the first, last and a random image of every 10,000-image shard.
+    const pick = (count: number) => {
+      const indices = new Set([0, count - 1]);
+      for (let shard = 0; shard < count; shard += 10_000) {
+        indices
+          .add(shard)
+          .add(shard + 9_999)
+          .add(shard + Math.floor(Math.random() * 10_000));
+      }
+      return [...indices];
+    };
+    for (const [split, all, count] of [
+      ['train', train, 60_000],
+      ['test', testImages, 10_000],
+    ] as const) {
+      const indices = pick(count);
+      const digits = await app.page.evaluate(
+        async ({ split, indices }) => {
+          const found = await window.mnistClient!.samples(split, 0, indices);
+          return found.map((d) => ({ index: d.index, pixels: Array.from(d.pixels) }));
+        },
+        { split, indices },
+      );
+      expect(digits.map((d) => d.index)).toEqual(indices);
+      for (const d of digits) {
+        const expected = Array.from(all.subarray(d.index * IMAGE_SIZE, (d.index + 1) * IMAGE_SIZE));
+        expect(d.pixels, `${split} image ${d.index}`).toEqual(expected);
+      }
     }
-    return [...indices];
-  };
-  for (const [split, all, count] of [
-    ['train', train, 60_000],
-    ['test', testImages, 10_000],
-  ] as const) {
-    const indices = pick(count);
-    const digits = await app.page.evaluate(
-      async ({ split, indices }) => {
-        const found = await window.mnistClient!.samples(split, 0, indices);
-        return found.map((d) => ({ index: d.index, pixels: Array.from(d.pixels) }));
-      },
-      { split, indices },
-    );
-    expect(digits.map((d) => d.index)).toEqual(indices);
-    for (const d of digits) {
-      const expected = Array.from(all.subarray(d.index * IMAGE_SIZE, (d.index + 1) * IMAGE_SIZE));
-      expect(d.pixels, `${split} image ${d.index}`).toEqual(expected);
-    }
-  }
-});
+  });
 
 test.describe('a broken data file is reported, not hung on', () => {
   test.use({ allowConsole: [/Failed to load resource/] });

@@ -1,6 +1,7 @@
 /**
- * A decoder worker (decoders.ts): decodes the sprite sheets it is sent and sends their images
- * back, or the DataError that names what is wrong with one.
+ * A decoder worker (decoders.ts): decodes the sprite sheets it is sent, into the shared memory
+ * the job names or else sending their images back, or sends the DataError that names what is
+ * wrong with one.
  */
 import { DataError } from './dataError';
 import { decodeSheet } from './decodeSheet';
@@ -9,9 +10,12 @@ import type { DecodeAnswer, DecodeJob } from './decoders';
 declare const self: DedicatedWorkerGlobalScope;
 
 self.onmessage = (event: MessageEvent<DecodeJob>) => {
-  const { id, shard, png, columns } = event.data;
-  decodeSheet(shard, png, columns).then(
-    (images) => self.postMessage({ id, images } satisfies DecodeAnswer, [images.buffer]),
+  const { id, shard, png, columns, into } = event.data;
+  decodeSheet(shard, png, columns, into ?? undefined).then(
+    (images) =>
+      into
+        ? self.postMessage({ id, images: null } satisfies DecodeAnswer)
+        : self.postMessage({ id, images } satisfies DecodeAnswer, [images.buffer]),
     (e: unknown) =>
       self.postMessage({
         id,

@@ -27,6 +27,16 @@ describe('decodeSheet', () => {
     expect(same(await decodeSheet(shard(10000), png, 100), test.images)).toBe(true);
   });
 
+  it('writes into the place it is given, in shared memory too, and nowhere else', async () => {
+    const png = encodeSheet(test.images.subarray(0, 250 * IMAGE_SIZE), 250);
+    const all = new Uint8Array(new SharedArrayBuffer(260 * IMAGE_SIZE)).fill(7);
+    const into = all.subarray(5 * IMAGE_SIZE, 255 * IMAGE_SIZE);
+    expect(await decodeSheet(shard(250), png, 100, into)).toBe(into);
+    expect(same(into, test.images.subarray(0, 250 * IMAGE_SIZE))).toBe(true);
+    expect(all.subarray(0, 5 * IMAGE_SIZE).every((v) => v === 7)).toBe(true);
+    expect(all.subarray(255 * IMAGE_SIZE).every((v) => v === 7)).toBe(true);
+  });
+
   it('reads a partial last row of tiles, and every PNG row filter', async () => {
     for (const filterType of [-1, 1, 2, 3, 4]) {
       const images = await decodeSheet(shard(123), reencoded(123, filterType), 100);

@@ -68,7 +68,8 @@ export async function loadMnist(
     const images = imageBytes(split.count * IMAGE_SIZE);
     const decodeShard = async (shard: Shard) => {
       const bytes = await fetched(fetchVerified(baseUrl, shard, onBytes));
-      images.set(await decoders.decode(shard, bytes, manifest.sheetColumns), shard.first * IMAGE_SIZE);
+      const into = images.subarray(shard.first * IMAGE_SIZE, (shard.first + shard.count) * IMAGE_SIZE);
+      await decoders.decode(shard, bytes, manifest.sheetColumns, into);
       progress.imagesLoaded += shard.count;
       report();
     };
