@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { EngineFailed, type EngineInit } from '../../engines/engine';
 import { ENGINES } from '../../engines/registry';
 import { deviceData } from '../../engines/tfjs/deviceData';
@@ -8,7 +8,9 @@ import { SMALL_CNN } from '../../shared/modelSpec';
 import type { BackendName, FromWorker } from '../../shared/protocol';
 import { loadMnistSubset } from '../../test/fixtures/mnist';
 import { Session } from '../session';
-import { RunControl, train, type TrainOptions } from './trainer';
+import type { EvaluatorPort } from '../evaluation/port';
+import { InlineEvaluator } from '../evaluation/port';
+import { maxPendingMeasurements, RunControl, train, type TrainOptions } from './trainer';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -398,5 +400,46 @@ describe('a run that trains the current model further', () => {
     );
     expect(r.outcome).toBe('failed');
     expect(r.of('error')[0].message).toMatch(/not this run’s model/);
+  });
+});
+
+describe('measurements on the evaluator’s thread', () => {
+  it('keeps training while up to its limit of measurements wait, then waits; every one arrives in order', async () => {
+    const s = await session(2000, 500, 'js');
+    // The evaluator's thread, held: nothing it is given is measured until released.
+    const inline = new InlineEvaluator(s.data);
+    const held: (() => void)[] = [];
+    const evaluator: EvaluatorPort = {
+      inline: false,
+      setData: () => {},
+      measure: (job) => new Promise<void>((r) => held.push(r)).then(() => inline.measure(job)),
+      mistakes: (q) => inline.mistakes(q),
+      cancelBefore: (id) => inline.cancelBefore(id),
+      dispose: () => {},
+    };
+    const limit = maxPendingMeasurements(55_050); // the Tutorial's model
+    expect(limit).toBeGreaterThanOrEqual(8);
+    let trained = 0;
+    const running = run(
+      s,
+      { epochs: 1, batchSize: 10, evalEvery: 5, evalSamples: 100 },
+      { evaluator },
+      (m) => {
+        if (m.type === 'metrics') trained = m.firstBatch + m.losses.length;
+      },
+    );
+    // The run goes on until `limit` measurements wait, and no further.
+    await vi.waitFor(() => expect(held.length).toBe(limit));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(held.length).toBe(limit);
+    const stalledAt = trained;
+    expect(stalledAt).toBeLessThan(200);
+    // Released one at a time as they come, the run ends with all of them measured.
+    const release = setInterval(() => held.shift()?.(), 1);
+    const { outcome, of } = await running.finally(() => clearInterval(release));
+    expect(outcome).toBe('done');
+    const batches = of('measurement').map((m) => m.batch);
+    expect(batches).toEqual(Array.from({ length: 39 }, (_, i) => 5 * (i + 1)));
+    expect(of('epochEnd')).toHaveLength(1);
   });
 });

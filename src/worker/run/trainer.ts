@@ -37,9 +37,18 @@ const CHECKPOINT_MS = 2000;
 export const MAX_STEP_MS = 250;
 /**
  * Measurements that may wait on the evaluator's thread; past this the run waits for it (and the
- * wait is not training time): each holds a copy of the weights, and none is dropped.
+ * wait is not training time): each holds a copy of the weights, and none is dropped. As many as
+ * PENDING_WEIGHTS_BYTES of weights allow, between 4 and 16. With 4 at most, the Fast preset's run
+ * waited 108-137 ms while the evaluator measured all 70,000 images at the first epoch's end, and
+ * 137-279 ms at its start, while the evaluator's first measurements ran slow (headless Chromium,
+ * 2 cores, 2026-12-05: 0.25-0.4 s of a ~2.2 s run); the measurements arrive a little later instead.
+ * Click to 0.97 with 16: medians of 2,033 and 2,081 ms against 2,266 and 2,224 ms with 4 (two sets
+ * of 5 runs each, interleaved).
  */
-const MAX_PENDING_MEASUREMENTS = 4;
+const PENDING_WEIGHTS_BYTES = 16 << 20;
+export function maxPendingMeasurements(paramCount: number): number {
+  return Math.max(4, Math.min(16, Math.floor(PENDING_WEIGHTS_BYTES / (paramCount * 4))));
+}
 /** The batch a step's time is measured at, before a run with a larger batch starts. */
 const PROBE_BATCH = 32;
 /** The measured slices are the same in every run and every seed, so runs stay comparable. */
@@ -182,8 +191,9 @@ class TrainingRun {
   private readonly trainSlice: Int32Array;
   private readonly testSlice: Int32Array;
   private readonly evalEvery: number;
-  /** Measurements under way on the evaluator's thread. */
+  /** Measurements under way on the evaluator's thread, and how many may be. */
   private readonly measuring = new Set<Promise<void>>();
+  private readonly maxMeasuring: number;
   private engine: Engine;
   /** performance.now() at the start, and the ms since spent paused or waiting for measurements. */
   private readonly started = performance.now();
@@ -200,6 +210,7 @@ class TrainingRun {
     const { config, session } = o;
     const { train, test } = session.data.require();
     this.layout = netLayout(config.model);
+    this.maxMeasuring = maxPendingMeasurements(this.layout.paramCount);
     this.cursor = new BatchCursor(train.count, config.batchSize, config.epochs, config.seed);
     this.losses = new LossChunker(o.runId, this.cursor.total, o.emit);
     const floats = this.layout.paramCount * (1 + slotCount(config.optimizer));
@@ -308,7 +319,7 @@ class TrainingRun {
   private async measure(epoch: Omit<EpochFields, 'confusion'> | null): Promise<void> {
     const { o, cursor } = this;
     const waitStart = performance.now();
-    while (this.measuring.size >= MAX_PENDING_MEASUREMENTS) await Promise.race(this.measuring);
+    while (this.measuring.size >= this.maxMeasuring) await Promise.race(this.measuring);
     this.idleMs += performance.now() - waitStart;
     // Reading the weights is the training thread's own cost: training time.
     const { params } = await this.guarded(this.engine.readState());
