@@ -55,6 +55,17 @@ export class ResidentData {
     return form.value as T;
   }
 
+  /** The form `key` when it has been built (or adopted); undefined otherwise. */
+  peek<T>(key: string): T | undefined {
+    return this.forms.get(key)?.value as T | undefined;
+  }
+
+  /** Makes `value` the form `key` (one built elsewhere from this same data set, a plain CPU one). */
+  adopt<T>(key: string, value: T): void {
+    this.require();
+    this.forms.set(key, { value });
+  }
+
   /** Releases every form held on a device (after a backend switch, or a lost context). */
   dropDeviceForms(): void {
     this.dropForms((f) => f.dispose !== undefined);

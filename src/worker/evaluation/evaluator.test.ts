@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { shareSparse, sparseData } from '../../engines/cpu/sparseImages';
 import { ResidentData } from '../../engines/data';
 import { initialParams, netLayout } from '../../engines/layout';
 import { TUTORIAL_MODEL } from '../../shared/modelSpec';
@@ -56,5 +57,37 @@ describe('Evaluator', () => {
     const queued = e.measure(job({ runId: 3 }));
     e.cancelBefore(4);
     await expect(queued).rejects.toBeInstanceOf(Cancelled);
+  });
+
+  it('takes the training thread’s sparse form where it is in shared memory, and measures the same', async () => {
+    const g = globalThis as { crossOriginIsolated?: boolean };
+    const was = g.crossOriginIsolated;
+    const mnist = data.require();
+    try {
+      // Not isolated: the training thread's form is its own, and the evaluator builds another.
+      g.crossOriginIsolated = false;
+      const own = new ResidentData();
+      own.set(mnist);
+      sparseData(own);
+      expect(shareSparse(own)).toBeNull();
+      // Isolated: built in shared memory, handed over, and taken as it is.
+      g.crossOriginIsolated = true;
+      const trainer = new ResidentData();
+      trainer.set(mnist);
+      const sparse = sparseData(trainer);
+      expect(sparse.train.value.buffer).toBeInstanceOf(SharedArrayBuffer);
+      expect(shareSparse(trainer)).toBe(sparse);
+      const evaluatorData = new ResidentData();
+      const e = new Evaluator(evaluatorData);
+      e.setData(mnist, shareSparse(trainer));
+      e.prepare();
+      expect(sparseData(evaluatorData)).toBe(sparse);
+      const taken = await e.measure(job());
+      const built = await new Evaluator(own).measure(job());
+      expect(taken.measurement.testLoss).toBe(built.measurement.testLoss);
+      expect(taken.measurement.trainAccuracy).toBe(built.measurement.trainAccuracy);
+    } finally {
+      g.crossOriginIsolated = was;
+    }
   });
 });

@@ -14,7 +14,7 @@
 import { DataNotReady, ResidentData, type Split } from '../../engines/data';
 import { softmax, summarize, type Evaluation } from '../../engines/engine';
 import { CpuEngine } from '../../engines/cpu/engine';
-import { sparseData } from '../../engines/cpu/sparseImages';
+import { adoptSparse, sparseData, type SparseData } from '../../engines/cpu/sparseImages';
 import { netLayout } from '../../engines/layout';
 import { argMax, IMAGE_SIZE, NUM_CLASSES, type MnistData } from '../../shared/mnist';
 import type { ModelSpec } from '../../shared/modelSpec';
@@ -87,15 +87,18 @@ export class Evaluator {
     this.data = data;
   }
 
-  setData(mnist: MnistData): void {
+  /** `sparse`: its sparse form, built on another thread (in shared memory), taken as it is. */
+  setData(mnist: MnistData, sparse: SparseData | null = null): void {
     this.data.set(mnist);
+    if (sparse) adoptSparse(this.data, sparse);
     this.last = null;
   }
 
   /**
    * Builds the MLP's sparse form of the data now (CpuEngine, sparseImages.ts), while nothing waits
    * for it: else a run's first measurement builds it, 0.3-0.4 s that the run spent waiting once
-   * four measurements were pending (headless Chromium, 2 cores, 2026-12-05).
+   * four measurements were pending (headless Chromium, 2 cores, 2026-12-05). Nothing to do when
+   * setData was given it.
    */
   prepare(): void {
     if (this.data.loaded) sparseData(this.data);

@@ -23,7 +23,7 @@ self.onmessage = (event: MessageEvent<ToEvaluator>) => {
   const msg = event.data;
   switch (msg.type) {
     case 'data':
-      evaluator.setData(msg.mnist);
+      evaluator.setData(msg.mnist, msg.sparse);
       evaluator.prepare();
       return;
     case 'cancelBefore':

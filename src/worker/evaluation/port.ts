@@ -5,6 +5,7 @@
  * worker that fails falls back to inline, and what it had not answered is measured again there.
  */
 import type { ResidentData } from '../../engines/data';
+import { shareSparse } from '../../engines/cpu/sparseImages';
 import type { MnistData } from '../../shared/mnist';
 import {
   Cancelled,
@@ -86,8 +87,9 @@ class WorkerEvaluator implements EvaluatorPort {
     return this.fallback !== null;
   }
 
+  /** With the training thread's sparse form of it when that is built and shared (shareSparse). */
   setData(mnist: MnistData): void {
-    if (!this.fallback) this.send({ type: 'data', mnist });
+    if (!this.fallback) this.send({ type: 'data', mnist, sparse: shareSparse(this.shared) });
   }
 
   measure(job: MeasureJob): Promise<MeasureResult> {
