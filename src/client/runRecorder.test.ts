@@ -17,17 +17,23 @@ function slowLedger() {
         }),
       ),
   } as unknown as RunLedger;
-  /** Finishes the save under way; resolves once the recorder has had its turn. */
+  const tick = () => new Promise((r) => setTimeout(r, 0));
+  /**
+   * Finishes the save under way (one asked for starts a task later); resolves once the recorder
+   * has had its turn, and started the next save if it has one.
+   */
   const finish = async () => {
+    await tick();
     waiting.shift()?.();
-    await new Promise((r) => setTimeout(r, 0));
+    await tick();
+    await tick();
   };
-  return { ledger, saved, finish };
+  return { ledger, saved, finish, waiting };
 }
 
 describe('RunRecorder', () => {
   it('keeps a state and a name that arrive while a save is under way', async () => {
-    const { ledger, saved, finish } = slowLedger();
+    const { ledger, saved, finish, waiting } = slowLedger();
     const store = createMetricsStore(() => 0);
     const recorder = new RunRecorder(
       ledger,
@@ -36,8 +42,12 @@ describe('RunRecorder', () => {
       () => {},
     );
     const run = recorder.start(3, TUTORIAL_PRESET, 'CPU loops');
-    // An epoch's end starts a save; the run ends and is named while it is under way.
+    // An epoch's end starts a save, in a task of its own (not the message's: a save of the CNN's
+    // weights is tens of ms); the run ends and is named while it is under way.
     recorder.receive({ type: 'epochEnd', runId: 3 } as never);
+    expect(waiting).toHaveLength(0);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(waiting).toHaveLength(1);
     recorder.receive({ type: 'state', runId: 3, state: 'done' });
     recorder.rename(run.id, 'Run 1', 1);
     await finish();
