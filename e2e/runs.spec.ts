@@ -195,3 +195,45 @@ test('a run loaded after a reload is analysed digit by digit and trained further
     app.page.getByRole('list', { name: 'Runs' }).getByRole('listitem', { name: 'Run 2' }),
   ).toContainText('continued from Run 1');
 });
+
+test('a run saved before its weights were kept as a Blob (an array in the record) still loads', async ({
+  app,
+}) => {
+  test.setTimeout(3 * 60_000);
+  await app.open();
+  await app.waitForData();
+  await app.trainUntilDone({ 'Batch size': '256', Epochs: '1' });
+  await app.page.getByRole('tab', { name: 'Runs' }).click();
+  await expect(
+    app.page.getByRole('list', { name: 'Runs' }).getByRole('listitem', { name: 'Run 1' }),
+  ).toContainText(/test \d+\.\d+%/);
+  // The record rewritten as the earlier version wrote it: the weights a Float32Array.
+  const rewritten = await app.page.evaluate(async () => {
+    const request = (r: IDBRequest) =>
+      new Promise<unknown>((resolve, reject) => {
+        r.onsuccess = () => resolve(r.result);
+        r.onerror = () => reject(r.error);
+      });
+    const db = (await request(indexedDB.open('mnist-studio'))) as IDBDatabase;
+    const [record] = (await request(db.transaction('data').objectStore('data').getAll())) as {
+      weights: { params: Blob | Float32Array };
+    }[];
+    const wasBlob = record.weights.params instanceof Blob;
+    record.weights.params = new Float32Array(await (record.weights.params as Blob).arrayBuffer());
+    await request(db.transaction('data', 'readwrite').objectStore('data').put(record));
+    db.close();
+    return { wasBlob, length: record.weights.params.length };
+  });
+  expect(rewritten).toEqual({
+    wasBlob: true,
+    length: 784 * 64 + 64 + 64 * 64 + 64 + 64 * 64 + 64 + 64 * 10 + 10,
+  });
+
+  await app.page.reload();
+  await app.waitForData();
+  await app.page.getByRole('tab', { name: 'Train' }).click();
+  await expect(app.page.getByTestId('status.run')).toHaveText('done');
+  await app.drawOne();
+  await expect(app.prediction()).toContainText('Prediction: 1');
+  await expect(app.prediction()).not.toContainText('untrained');
+});
