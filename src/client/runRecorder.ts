@@ -9,11 +9,9 @@
 import { describeModel } from '../shared/modelSpec';
 import type { TrainConfig } from '../shared/config';
 import type { FromWorker, RunState } from '../shared/protocol';
+import { yieldToEventLoop } from '../shared/yield';
 import type { MetricsStore } from './metricsStore';
 import { saveFailure, type RunData, type RunLedger, type RunSummary } from './runLedger';
-
-/** A task boundary: what follows runs in a task of its own. */
-const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 /** Weights are written at most this often while a run trains. */
 const WEIGHTS_EVERY_MS = 10_000;
@@ -115,7 +113,7 @@ export class RunRecorder {
       this.again = true;
       return;
     }
-    this.saving = nextTask()
+    this.saving = yieldToEventLoop()
       .then(() => this.save())
       .finally(() => {
         this.saving = null;

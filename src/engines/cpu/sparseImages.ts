@@ -4,6 +4,7 @@
  */
 import type { MnistData } from '../../shared/mnist';
 import { IMAGE_SIZE } from '../../shared/mnist';
+import { isShared, shareableBuffer } from '../../shared/memory';
 import type { ResidentData } from '../data';
 
 /** byte -> byte / 255 as float32, exactly what bytesToUnit stores. */
@@ -30,22 +31,28 @@ export interface SparseImages {
  * whole), into arrays sized for ~192 pixels an image and grown when that is not enough (MNIST
  * averages ~150). Measured in Node on all 70,000 images: 80-110 ms, against 140-170 ms for two passes
  * byte by byte.
+ *
+ * In shared memory where the worker is cross-origin isolated, so that the evaluator's thread takes
+ * the training thread's form as it is (shareSparse) instead of building its own: each took
+ * 0.55-0.64 s on a Train clicked as the data became ready (headless Chromium, 2 cores,
+ * 2026-12-05), one after the other, while the run waited for the first and its first measurement
+ * for the second; and each is ~60 MB.
  */
 export function sparseFromBytes(images: Uint8Array, count: number): SparseImages {
   const WORDS = IMAGE_SIZE >> 2; // 784 = 4 * 196: an image is whole words
   const words =
     images.byteOffset % 4 === 0 ? new Uint32Array(images.buffer, images.byteOffset, count * WORDS) : null;
   const start = new Int32Array(count + 1);
-  let index = new Uint16Array(memory(Math.max(IMAGE_SIZE, count * 192) * 2));
-  let value = new Float32Array(memory(index.length * 4));
+  let index = new Uint16Array(shareableBuffer(Math.max(IMAGE_SIZE, count * 192) * 2));
+  let value = new Float32Array(shareableBuffer(index.length * 4));
   let n = 0;
   for (let r = 0; r < count; r++) {
     start[r] = n;
     if (n + IMAGE_SIZE > index.length) {
-      const grown = new Uint16Array(memory(index.length * 4));
+      const grown = new Uint16Array(shareableBuffer(index.length * 4));
       grown.set(index);
       index = grown;
-      const grownValues = new Float32Array(memory(index.length * 4));
+      const grownValues = new Float32Array(shareableBuffer(index.length * 4));
       grownValues.set(value);
       value = grownValues;
     }
@@ -64,19 +71,6 @@ export function sparseFromBytes(images: Uint8Array, count: number): SparseImages
   }
   start[count] = n;
   return { count, start, index: index.subarray(0, n), value: value.subarray(0, n) };
-}
-
-/**
- * `bytes` of memory for the sparse form: shared where the worker is cross-origin isolated, so that
- * the evaluator's thread takes the training thread's form as it is (shareSparse) instead of building
- * its own: each took 0.55-0.64 s on a Train clicked as the data became ready (headless Chromium, 2
- * cores, 2026-12-05), one after the other, while the run waited for the first and its first
- * measurement for the second; and each is ~60 MB.
- */
-function memory(bytes: number): ArrayBuffer | SharedArrayBuffer {
-  return globalThis.crossOriginIsolated && typeof SharedArrayBuffer === 'function'
-    ? new SharedArrayBuffer(bytes)
-    : new ArrayBuffer(bytes);
 }
 
 /** The nonzero pixels of `count` images of 784 floats each. */
@@ -121,9 +115,7 @@ export function sparseData(data: ResidentData): SparseData {
  */
 export function shareSparse(data: ResidentData): SparseData | null {
   const sparse = data.peek<SparseData>(FORM);
-  const shared =
-    typeof SharedArrayBuffer === 'function' && sparse?.train.index.buffer instanceof SharedArrayBuffer;
-  return shared ? sparse : null;
+  return sparse && isShared(sparse.train.index.buffer) ? sparse : null;
 }
 
 /** Makes `sparse` (shareSparse's, from another thread) the sparse form of `data`. */

@@ -11,6 +11,7 @@
  * against 1,693 ms when every sheet was inflated whole, its tiles copied out of it, sent back and
  * copied into the data set.
  */
+import { isShared } from '../../shared/memory';
 import { DataError } from './dataError';
 import { decodeSheet } from './decodeSheet';
 import type { Shard } from './manifest';
@@ -72,14 +73,12 @@ class WorkerDecoders implements Decoders {
 
   decode(shard: Shard, png: Uint8Array, columns: number, into: Uint8Array): Promise<void> {
     return new Promise((resolve, reject) => {
-      // SharedArrayBuffer is not even defined where the page is not cross-origin isolated.
-      const shared = typeof SharedArrayBuffer === 'function' && into.buffer instanceof SharedArrayBuffer;
       const job = {
         id: this.nextId++,
         shard,
         png,
         columns,
-        into: shared ? (into as Uint8Array<SharedArrayBuffer>) : null,
+        into: isShared(into.buffer) ? (into as Uint8Array<SharedArrayBuffer>) : null,
       };
       this.pending.set(job.id, { resolve, reject, job, into });
       this.queue.push(job);

@@ -17,6 +17,7 @@ export interface LoadProgress {
 
 import { DataError } from './dataError';
 import { formatCount } from '../../shared/format';
+import { shareableBuffer } from '../../shared/memory';
 
 export { DataError };
 
@@ -183,7 +184,5 @@ async function fetchVerified(
  * shared, they are handed over as they are.
  */
 function imageBytes(n: number): Uint8Array {
-  return globalThis.crossOriginIsolated && typeof SharedArrayBuffer === 'function'
-    ? new Uint8Array(new SharedArrayBuffer(n))
-    : new Uint8Array(n);
+  return new Uint8Array(shareableBuffer(n));
 }
