@@ -3,6 +3,7 @@
  * data, so with the network gone the page opens, loads its 70,000 images and trains.
  */
 import { expect, test } from './fixtures/fixtures';
+import { QUIET_MS } from '../src/ui/status/installWhenQuiet';
 
 test.use({ serviceWorkers: 'allow' });
 
@@ -30,4 +31,27 @@ test('after a first visit, the page opens and trains with no network', async ({ 
   await app.drawOne();
   await expect(app.prediction()).toContainText('Prediction:');
   await context.setOffline(false);
+});
+
+test('a first visit installs its offline copy only once the data is ready and no run goes on', async ({
+  app,
+}) => {
+  test.setTimeout(4 * 60_000);
+  // Installing downloads the app and the data again: not while the page loads its data, nor while
+  // the run a newcomer starts at once trains.
+  const registered = () => app.page.evaluate(async () => !!(await navigator.serviceWorker.getRegistration()));
+  await app.open();
+  await app.waitForData();
+  expect(await registered()).toBe(false);
+  // A run held paused is still a run: however fast this machine trains, it lasts the wait.
+  await app.setSettings({ 'Batch size': '512', Epochs: '1' });
+  await app.button('Train').click();
+  await app.button('Pause').click();
+  await expect(app.page.getByTestId('status.run')).toHaveText('paused');
+  await app.page.waitForTimeout(QUIET_MS + 1000);
+  expect(await registered()).toBe(false);
+  await app.button('Resume').click();
+  await expect(app.page.getByTestId('status.run')).toHaveText('done', { timeout: 120_000 });
+  await expect(app.page.getByTestId('app.update')).toContainText('Ready offline', { timeout: 120_000 });
+  expect(await registered()).toBe(true);
 });

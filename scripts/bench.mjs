@@ -344,9 +344,9 @@ async function soak(backend) {
   return result;
 }
 
-// 0. Page open to data ready, five fresh pages (fresh browser contexts: nothing cached), and the
-// longest main-thread task from navigation until then (a longtask observer installed before any
-// of the page's scripts runs). The page itself notes when "images ready" first shows (a
+// 0. Page open to data ready, five first visits (fresh browser contexts: nothing cached; service
+// workers allowed, as a user's browser allows them), and the longest main-thread task from
+// navigation until then (a longtask observer installed before any of the page's scripts runs). The page itself notes when "images ready" first shows (a
 // MutationObserver) and says so on the console: waiting through Playwright's own selectors or
 // waitForFunction would evaluate Playwright's injected script in the page, itself a main-thread
 // task of ~40 ms (seen in a trace), and count it. Long animation frames name the scripts that ran
@@ -365,7 +365,7 @@ const loadTasksAfterParse = [];
 const loadCulprits = [];
 let dataBytes = 0;
 for (let i = 0; i < 5; i++) {
-  const context = await browser.newContext({ serviceWorkers: 'block' });
+  const context = await browser.newContext({ serviceWorkers: 'allow' });
   const page = await context.newPage();
   await page.addInitScript(() => {
     const w = /** @type {any} */ (window);

@@ -90,7 +90,7 @@ export function App() {
         <StatusBar backend={state.backend} engine={state.engine} data={state.data} run={state.run} />
       </header>
       <ErrorList errors={state.errors} onDismiss={dismissError} />
-      <UpdateNotice />
+      <UpdateNotice quiet={dataReady && !running} />
       <TabBar tab={tab} onOpen={open} />
       {linkHasProblems && !linkProblemSeen && (
         <p className="notice" role="status">
