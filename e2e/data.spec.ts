@@ -20,11 +20,12 @@ test('loads the full data set from its own origin and says so', async ({ app }) 
 
 // Cross-origin isolated (as served here), the decoder workers write the images into the data set's
 // shared memory; not isolated (a host that sends no such headers), they send them back to be copied.
-for (const isolated of [true, false])
-  test(`images decoded from the sprites inside the worker are exactly the IDX bytes (${isolated ? 'shared memory' : 'not cross-origin isolated'})`, async ({
+const variants = ['shared memory', 'not cross-origin isolated'] as const;
+for (const variant of variants)
+  test(`images decoded from the sprites inside the worker are exactly the IDX bytes (${variant})`, async ({
     app,
   }) => {
-    if (!isolated)
+    if (variant === 'not cross-origin isolated')
       await app.page.route('**/*', async (route) => {
         if (route.request().resourceType() !== 'document') return route.continue();
         const response = await route.fetch();
@@ -35,7 +36,7 @@ for (const isolated of [true, false])
       });
     await app.open();
     await app.waitForData();
-    expect(await app.page.evaluate(() => crossOriginIsolated)).toBe(isolated);
+    expect(await app.page.evaluate(() => crossOriginIsolated)).toBe(variant !== 'not cross-origin isolated');
     const train = idxImages('train-images-idx3-ubyte');
     const testImages = idxImages('t10k-images-idx3-ubyte');
     // First and last of the set, plus the first, last and a random image of every 10,000-image shard.

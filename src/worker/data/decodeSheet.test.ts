@@ -8,7 +8,7 @@ import { PNG } from 'pngjs';
 import { encodeSheet } from '../../../scripts/sprites.mjs';
 import { IMAGE_SIZE } from '../../shared/mnist';
 import { loadMnistSubset } from '../../test/fixtures/mnist';
-import { decodeSheet } from './decodeSheet';
+import { decodeSheet, SheetReader } from './decodeSheet';
 import type { Shard } from './manifest';
 
 const test = loadMnistSubset(0, 10000).test;
@@ -37,6 +37,21 @@ describe('decodeSheet', () => {
     expect(all.subarray(255 * IMAGE_SIZE).every((v) => v === 7)).toBe(true);
   });
 
+  it('reads a sheet as its bytes arrive, in pieces of any size, to the same images', async () => {
+    for (const [count, sizes] of [
+      [30, [1]],
+      [1000, [7, 13, 1]],
+      [1000, [4096]],
+      [1000, [65536, 3]],
+    ] as const) {
+      const png = encodeSheet(test.images.subarray(0, count * IMAGE_SIZE), count);
+      const reader = new SheetReader(shard(count), 100);
+      for (let at = 0, i = 0; at < png.length; at += sizes[i++ % sizes.length])
+        reader.push(png.slice(at, at + sizes[i % sizes.length]));
+      expect(same(await reader.end(), test.images.subarray(0, count * IMAGE_SIZE)), `${sizes}`).toBe(true);
+    }
+  });
+
   it('reads a partial last row of tiles, and every PNG row filter', async () => {
     for (const filterType of [-1, 1, 2, 3, 4]) {
       const images = await decodeSheet(shard(123), reencoded(123, filterType), 100);
@@ -56,6 +71,14 @@ describe('decodeSheet', () => {
     const scrambled = Uint8Array.from(png);
     for (let i = 45; i < 200; i++) scrambled[i] ^= 0x5a;
     await expect(refused(scrambled)).rejects.toThrow(/test-0.png is not a readable PNG image/);
+    // Cut short at any point, piece by piece: refused, naming the fault.
+    for (const cut of [5, 20, 40, png.length - 10, png.length - 1]) {
+      const reader = new SheetReader(shard(200), 100);
+      for (let at = 0; at < cut; at += 9) reader.push(png.slice(at, Math.min(cut, at + 9)));
+      await expect(reader.end(), `cut at ${cut}`).rejects.toThrow(
+        /test-0.png is not a readable PNG image \((no PNG signature|it ends inside a chunk|its I\w+ chunk runs past the end)\)/,
+      );
+    }
     // An RGBA PNG of the right size.
     const rgba = PNG.sync.write(PNG.sync.read(Buffer.from(png)));
     await expect(refused(rgba)).rejects.toThrow(/colour type 6: not 8-bit grey/);

@@ -68,9 +68,11 @@ export async function loadMnist(
   const loadSplit = async (split: Manifest['splits']['train']): Promise<MnistSplit> => {
     const images = imageBytes(split.count * IMAGE_SIZE);
     const decodeShard = async (shard: Shard) => {
-      const bytes = await fetched(fetchVerified(baseUrl, shard, onBytes));
       const into = images.subarray(shard.first * IMAGE_SIZE, (shard.first + shard.count) * IMAGE_SIZE);
-      await decoders.decode(shard, bytes, manifest.sheetColumns, into);
+      // Decoded as it arrives; its images are used only once the whole file has been verified.
+      const sheet = decoders.open(shard, manifest.sheetColumns, into);
+      const bytes = await fetched(fetchVerified(baseUrl, shard, onBytes, sheet.push));
+      await sheet.end(bytes);
       progress.imagesLoaded += shard.count;
       report();
     };
@@ -134,11 +136,15 @@ async function fetchOrFail(url: string, name: string): Promise<Response> {
   return response;
 }
 
-/** Fetches one file, counting bytes as they stream in, and checks its size and SHA-256. */
+/**
+ * Fetches one file, counting bytes as they stream in, and checks its size and SHA-256. Each piece
+ * goes to `onPiece` too as it arrives, once copied: it may take the piece over.
+ */
 async function fetchVerified(
   baseUrl: string,
   file: DataFile,
   onBytes: (n: number) => void,
+  onPiece: (piece: Uint8Array) => void = () => {},
 ): Promise<Uint8Array> {
   const response = await fetchOrFail(`${baseUrl}${file.file}`, file.file);
   const bytes = new Uint8Array(file.bytes);
@@ -151,6 +157,7 @@ async function fetchVerified(
       if (size + value.length <= bytes.length) bytes.set(value, size);
       size += value.length;
       onBytes(value.length);
+      onPiece(value);
     }
   } catch (e) {
     throw new DataError('data-missing', `${file.file} stopped loading part way (${(e as Error).message}).`);
