@@ -167,6 +167,25 @@ test('a message does not move the drawing pad under the pen', async ({ app }) =>
   expect(after.x).toBe(before.x);
 });
 
+for (const width of [1280, 375])
+  test.describe(`${width} px wide`, () => {
+    test.use({ viewport: { width, height: 720 } });
+
+    test('a run starting does not move the charts’ data links under the pointer', async ({ app }) => {
+      await app.open();
+      await app.waitForData();
+      const links = ['Show loss data', 'Show accuracy data'].map((name) => app.button(name));
+      await app.setSettings({ Epochs: '1' });
+      const before = await Promise.all(links.map((l) => l.boundingBox()));
+      await app.button('Train').click();
+      // The captions now hold figures: the latest batch, the first measurement.
+      await expect(app.accuracyCaption()).toContainText('Latest:', { timeout: 60_000 });
+      await expect(app.lossCaption()).toContainText('Latest:');
+      const after = await Promise.all(links.map((l) => l.boundingBox()));
+      expect(after.map((b) => b!.y)).toEqual(before.map((b) => b!.y));
+    });
+  });
+
 test.describe('on a 320 px wide screen', () => {
   test.use({ viewport: { width: 320, height: 640 }, hasTouch: true });
 
