@@ -78,7 +78,10 @@ export class SheetReader {
     this.out = out;
   }
 
-  /** The file's next bytes. Faults are kept for `end`. */
+  /**
+   * The file's next bytes, kept until they are inflated: they must not change meanwhile. Faults
+   * are kept for `end`.
+   */
   push(bytes: Uint8Array): void {
     if (this.fault || this.ended) return;
     try {
@@ -201,8 +204,9 @@ export class SheetReader {
       this.inflated = this.takeRows(stream.readable.getReader());
     }
     this.idat = true;
-    // A copy: the caller's bytes may be reused or sent on once this returns.
-    void this.inflater.write(piece.slice() as Uint8Array<ArrayBuffer>).catch(() => {});
+    // Not copied: `push` keeps the bytes it is given (every caller hands over bytes it no longer
+    // changes: a fetch's pieces, a decoder's messages, a whole file).
+    void this.inflater.write(piece as Uint8Array<ArrayBuffer>).catch(() => {});
   }
 
   /** Reads the inflated rows and deals each out to its tiles, as they come. */
