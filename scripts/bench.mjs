@@ -689,23 +689,16 @@ async function drawToPrediction(page) {
   const times = [];
   for (let i = 0; i < 10; i++) {
     await page.getByRole('button', { name: 'Clear', exact: true }).click();
-    await page.evaluate(() => {
-      /** @type {any} */ (window).benchLifted = false;
-    });
     const x = box.x + box.width * (0.4 + 0.02 * i);
     await page.mouse.move(x, box.y + box.height * 0.2);
     await page.mouse.down();
     await page.mouse.move(x + 3, box.y + box.height * 0.5, { steps: 5 });
     await page.mouse.move(x + 6, box.y + box.height * 0.8, { steps: 5 });
     await page.mouse.up();
-    await page.evaluate(() => {
-      /** @type {any} */ (window).benchLifted = true;
-    });
     const ms = await page
       .waitForFunction(
         () => {
           const w = /** @type {any} */ (window);
-          if (!w.benchLifted) return null;
           const p = w.benchPredictions.find((/** @type {any} */ p) => p.start >= w.benchLastPoint);
           return p ? p.shown - w.benchLastPoint : null;
         },
