@@ -30,6 +30,19 @@ function mayNotImport(files, folders, why) {
   };
 }
 
+/** The page's files: its entry, layout and the two folders that run on its thread. */
+const PAGE = ['src/ui/**', 'src/client/**', 'src/App.tsx', 'src/main.tsx', 'src/mount.tsx'];
+
+/**
+ * dev/ is reached only by an import() that the production build drops: one guarded by
+ * __DEV_HOOKS__ (vite.config.ts).
+ */
+const DEV_IMPORT_GUARD = {
+  selector:
+    'ImportExpression[source.value=/(^|\\/)dev\\//]:not(IfStatement[test.name="__DEV_HOOKS__"] ImportExpression):not(ConditionalExpression[test.name="__DEV_HOOKS__"] ImportExpression)',
+  message: 'Load src/dev/ only under `if (__DEV_HOOKS__)` or `__DEV_HOOKS__ ? import(...) : ...`.',
+};
+
 export default tseslint.config(
   {
     ignores: [
@@ -66,23 +79,12 @@ export default tseslint.config(
     rules: reactHooks.configs.recommended.rules,
   },
   {
-    // dev/ is reached only by an import() that the production build drops: one guarded by
-    // __DEV_HOOKS__ (vite.config.ts).
     files: ['src/**/*.{ts,tsx}'],
     ignores: ['src/dev/**'],
-    rules: {
-      'no-restricted-syntax': [
-        'error',
-        {
-          selector:
-            'ImportExpression[source.value=/(^|\\/)dev\\//]:not(IfStatement[test.name="__DEV_HOOKS__"] ImportExpression):not(ConditionalExpression[test.name="__DEV_HOOKS__"] ImportExpression)',
-          message: 'Load src/dev/ only under `if (__DEV_HOOKS__)` or `__DEV_HOOKS__ ? import(...) : ...`.',
-        },
-      ],
-    },
+    rules: { 'no-restricted-syntax': ['error', DEV_IMPORT_GUARD] },
   },
   mayNotImport(
-    ['src/ui/**', 'src/client/**', 'src/App.tsx', 'src/main.tsx'],
+    PAGE,
     ['worker', 'engines', 'dev'],
     'The page talks to the worker only through messages (shared/protocol.ts)',
   ),

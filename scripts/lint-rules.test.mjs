@@ -1,8 +1,13 @@
 // @ts-check
 /**
- * The import directions of eslint.config.js hold: a wrong import fails the lint, a right one
- * does not. Run through ESLint's own API on code that is never written to disk.
+ * The lint's rules on structure hold: a wrong import direction and an import cycle each fail it, and their right counterparts do not. ESLint runs through its own
+ * API on code never written to disk; the cycle check (npm run check:cycles) on a scratch folder.
  */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { ESLint } from 'eslint';
 import { describe, expect, test } from 'vitest';
 
@@ -56,5 +61,52 @@ describe('import directions', () => {
     ['src/dev/worker/x.ts', "import { y } from '../../worker/session';"],
   ])('%s: %s passes', async (file, source) => {
     expect(await rules(file, source)).not.toContain('no-restricted-imports');
+  });
+});
+
+describe('import cycles', () => {
+  /**
+   * Runs the project's cycle check, with its own flags, on `files` written to a scratch folder.
+   * @param {Record<string, string>} files
+   */
+  async function checkCycles(files) {
+    const pkg = JSON.parse(await readFile('package.json', 'utf8'));
+    // Its arguments but the command and the quoted globs of the project's files.
+    const flags = String(pkg.scripts['check:cycles'])
+      .split(' ')
+      .slice(1)
+      .filter((a) => !a.startsWith("'"));
+    const dir = await mkdtemp(join(tmpdir(), 'cycles-'));
+    try {
+      for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
+      const run = promisify(execFile);
+      return await run('node_modules/.bin/dpdm', [...flags, join(dir, '*.ts')]).then(
+        (r) => ({ code: 0, out: r.stdout }),
+        (/** @type {{ code: number, stdout: string }} */ e) => ({ code: e.code, out: e.stdout }),
+      );
+    } finally {
+      await rm(dir, { recursive: true });
+    }
+  }
+
+  test('a cycle fails the check, even one closed by a type-only import', async () => {
+    const cycle = await checkCycles({
+      'a.ts': "import { b } from './b';\nexport const a = () => b;\n",
+      'b.ts': "import type { C } from './c';\nexport const b: C = 1;\n",
+      'c.ts': "import { a } from './a';\nexport type C = number;\nexport const c = a;\n",
+    });
+    expect(cycle.code).toBe(1);
+    // Named from any of its files, in the order the imports run.
+    expect(cycle.out).toMatch(/(a|b|c)\.ts -> .*\.ts -> .*\.ts/);
+    for (const name of ['a.ts', 'b.ts', 'c.ts']) expect(cycle.out).toContain(name);
+  });
+
+  test('the same modules without the cycle pass', async () => {
+    const chain = await checkCycles({
+      'a.ts': "import { b } from './b';\nexport const a = () => b;\n",
+      'b.ts': "import type { C } from './c';\nexport const b: C = 1;\n",
+      'c.ts': 'export type C = number;\n',
+    });
+    expect(chain.code).toBe(0);
   });
 });

@@ -5,7 +5,7 @@
 import type { ModelSpec } from '../shared/modelSpec';
 import type { EngineName } from '../shared/protocol';
 import type { ConformanceResult, ConformanceRun } from '../engines/conformance';
-import type { CheckFigures } from '../engines/webgl/selfCheck';
+import type { CheckFigures } from '../engines/engine';
 
 export type DevCommand =
   /** Trains `engine` and the plain reference side by side (engines/conformance.ts). */

@@ -10,7 +10,7 @@ import type { ModelSpec } from '../shared/modelSpec';
 import type { EngineName } from '../shared/protocol';
 import { mulberry32, shuffledIndices } from '../shared/random';
 import type { ResidentData } from './data';
-import type { EngineKind } from './registry';
+import type { EngineKind } from './engine';
 import { initialParams, netLayout } from './layout';
 import { referenceLogits, referenceLossAndGradient } from './reference/network';
 import { referenceOptimizer } from './reference/optimizers';

@@ -10,7 +10,7 @@
  */
 import type { OptimizerName } from '../shared/config';
 import { argMax, NUM_CLASSES } from '../shared/mnist';
-import type { EngineName } from '../shared/protocol';
+import type { BackendName, EngineName } from '../shared/protocol';
 import type { ResidentData, Split } from './data';
 import { fromNamed, toNamed, type NamedTensor, type NetLayout } from './layout';
 
@@ -33,6 +33,52 @@ export interface EngineInit {
   optimizer: OptimizerName;
   /** Where to start: the weights (copied) and, when resuming, the optimizer's state. */
   state: EngineState;
+  /**
+   * Test builds only: a fault to build into the engine's device code, so that a test sees its
+   * start-up check catch it (see InjectedFault). Absent in production.
+   */
+  fault?: InjectedFault;
+}
+
+/**
+ * A fault a test injects, as a broken device would have it: the name of a WebGL program whose
+ * outputs are made wrong (as a miscompiling driver's would be), or 'mediump' for a GPU without
+ * highp floats. Only the test build's hooks set one; production builds drop the code that reads it.
+ */
+export type InjectedFault = string | null;
+
+/** What a start-up check measured against the float64 reference. */
+export interface CheckFigures {
+  /** The largest loss difference over the steps, relative to max(1, loss). */
+  loss: number;
+  weights: number;
+  logits: number;
+}
+
+/** A start-up check's verdict: why the engine cannot be trusted here (null: it can), and its figures. */
+export interface CheckResult {
+  problem: string | null;
+  /** Null when the check stopped before measuring (a missing capability). */
+  figures: CheckFigures | null;
+}
+
+/** A kind of engine: what it supports, why to pick it, and how to make one (registry.ts lists them). */
+export interface EngineKind {
+  name: EngineName;
+  /** As the status line names it. */
+  label: string;
+  /** Why it cannot train `layout` on `backend`, or null when it can. */
+  unsupported(layout: NetLayout, backend: BackendName): string | null;
+  /** Why it is the one to use when it is first in line. */
+  strength(layout: NetLayout, backend: BackendName): string;
+  /** Whether it runs on TensorFlow.js, which then must be loaded first (loadTfjsEngines). */
+  tfjs: boolean;
+  create(init: EngineInit): Engine;
+  /**
+   * Proves the engine on this device before it trains (engines whose code has not run on every
+   * device, such as the hand-written WebGL programs).
+   */
+  selfCheck?(layout: NetLayout, optimizer: OptimizerName, fault?: InjectedFault): Promise<CheckResult>;
 }
 
 export interface Engine {

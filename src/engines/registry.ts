@@ -6,13 +6,10 @@
 import type { BackendName, EngineName } from '../shared/protocol';
 import { cnnKernelsRun } from './cpu/cnn';
 import { CpuEngine } from './cpu/engine';
-import type { Engine, EngineInit } from './engine';
+import type { EngineKind } from './engine';
 import type { NetLayout } from './layout';
-import type { CheckFigures } from './webgl/selfCheck';
 import type * as TfjsEnginesModule from './tfjsEngines';
-import type { OptimizerName } from '../shared/config';
 
-/** What the last WebGL start-up check measured (the test hooks report it). */
 type TfjsEngines = typeof TfjsEnginesModule;
 let tfjsEngines: TfjsEngines | null = null;
 
@@ -24,27 +21,6 @@ export async function loadTfjsEngines(): Promise<void> {
 function tfjsLoaded(): TfjsEngines {
   if (!tfjsEngines) throw new Error('the TensorFlow.js engines are not loaded: Session.prepare first');
   return tfjsEngines;
-}
-
-let lastCheck: CheckFigures | null = null;
-export const lastWebglCheck = (): CheckFigures | null => lastCheck;
-
-export interface EngineKind {
-  name: EngineName;
-  /** As the status line names it. */
-  label: string;
-  /** Why it cannot train `layout` on `backend`, or null when it can. */
-  unsupported(layout: NetLayout, backend: BackendName): string | null;
-  /** Why it is the one to use when it is first in line. */
-  strength(layout: NetLayout, backend: BackendName): string;
-  /** Whether it runs on TensorFlow.js, which then must be loaded first (loadTfjsEngines). */
-  tfjs: boolean;
-  create(init: EngineInit): Engine;
-  /**
-   * Proves the engine on this device before it trains (engines whose code has not run on every
-   * device, such as the hand-written WebGL programs): why it cannot be trusted, or null.
-   */
-  selfCheck?(layout: NetLayout, optimizer: OptimizerName): Promise<string | null>;
 }
 
 const TFJS_BACKENDS: Record<BackendName, string> = {
@@ -86,13 +62,8 @@ export const ENGINES: Record<EngineName, EngineKind> = {
     strength: () =>
       'a step is 18 hand-written WebGL draws instead of ~85 TensorFlow.js kernels, and they passed their start-up check against the CPU reference',
     create: (init) => new (tfjsLoaded().WebglEngine)(init),
-    selfCheck: (layout, optimizer) =>
-      tfjsLoaded().webglSelfCheck(
-        layout,
-        optimizer,
-        (init) => new (tfjsLoaded().WebglEngine)(init),
-        (f) => (lastCheck = f),
-      ),
+    selfCheck: (layout, optimizer, fault) =>
+      tfjsLoaded().webglSelfCheck(layout, optimizer, (init) => new (tfjsLoaded().WebglEngine)(init), fault),
   },
   tfjs: {
     name: 'tfjs',

@@ -4,7 +4,16 @@
  * run or a reset installs a new one. The session never asks which engine it has.
  */
 import { DataNotReady, ResidentData, type Split } from '../engines/data';
-import { evaluate, softmax, type Engine, type EngineState, type Evaluation } from '../engines/engine';
+import {
+  evaluate,
+  softmax,
+  type CheckFigures,
+  type CheckResult,
+  type Engine,
+  type EngineState,
+  type Evaluation,
+  type InjectedFault,
+} from '../engines/engine';
 import { initialParams, netLayout, type NetLayout } from '../engines/layout';
 import { chooseEngine, loadTfjsEngines } from '../engines/registry';
 import type { OptimizerName } from '../shared/config';
@@ -30,8 +39,12 @@ export class Session {
   private current: Engine | null = null;
   /** Engines that failed on this backend (name -> why): the next install passes them over. */
   private failed: Partial<Record<EngineName, string>> = {};
-  /** Start-up checks run on this backend (engine, model, optimizer -> why it failed, or null). */
-  private readonly checks = new Map<string, Promise<string | null>>();
+  /** Start-up checks run on this backend (engine, model, optimizer -> their verdict). */
+  private readonly checks = new Map<string, Promise<CheckResult>>();
+  /** What the last start-up check measured (the test hooks report it). */
+  lastCheck: CheckFigures | null = null;
+  /** A fault a test builds into the engines from now on (test builds only: engine.ts, InjectedFault). */
+  private fault: InjectedFault = null;
   private sampleRandom = mulberry32(1);
   private readonly backend: () => BackendName;
   private readonly emit: Emit;
@@ -67,7 +80,7 @@ export class Session {
    */
   install(layout: NetLayout, optimizer: OptimizerName, state: EngineState): Engine {
     const { kind, reason } = chooseEngine(layout, this.backend(), this.failed);
-    const engine = kind.create({ layout, data: this.data, optimizer, state });
+    const engine = kind.create({ layout, data: this.data, optimizer, state, fault: this.fault });
     this.releaseCurrent();
     this.current = engine;
     this.emit({
@@ -122,17 +135,24 @@ export class Session {
     const key = `${kind.name} ${describeModel(layout.spec)} ${optimizer}`;
     let check = this.checks.get(key);
     if (!check) {
-      check = kind.selfCheck(layout, optimizer);
+      check = kind.selfCheck(layout, optimizer, this.fault);
       this.checks.set(key, check);
     }
-    const why = await check;
-    if (why) this.failed[kind.name] = why;
+    const { problem, figures } = await check;
+    if (figures) this.lastCheck = figures;
+    if (problem) this.failed[kind.name] = problem;
   }
 
-  /** Forgets the checks passed (a test injects a fault, then asks again). */
+  /** Forgets the checks passed (the backend changed, or a test injects a fault and asks again). */
   forgetChecks(): void {
     this.checks.clear();
     this.failed = {};
+  }
+
+  /** Builds `fault` into the engines installed from now on, and checks them again (a test's). */
+  injectFault(fault: InjectedFault): void {
+    this.fault = fault;
+    this.forgetChecks();
   }
 
   /** Marks the current engine as unable to run here (`why`); the next install takes another. */

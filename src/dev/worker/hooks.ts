@@ -5,7 +5,7 @@
 import type { Scalar, Tensor2D } from '@tensorflow/tfjs';
 import { conformance } from '../../engines/conformance';
 import { mlpLayout, netLayout } from '../../engines/layout';
-import { chooseEngine, ENGINES, lastWebglCheck, loadTfjsEngines } from '../../engines/registry';
+import { chooseEngine, ENGINES, loadTfjsEngines } from '../../engines/registry';
 import { TUTORIAL_MODEL, type ModelSpec } from '../../shared/modelSpec';
 import { mulberry32, shuffledIndices } from '../../shared/random';
 import { yieldToEventLoop } from '../../shared/yield';
@@ -67,8 +67,7 @@ export function workerHooks(context: WorkerContext): ExtraHandler {
         return true;
       }
       case 'devInjectFault':
-        (await tfjsParts(context)).injectedFault.program = msg.program;
-        session.forgetChecks();
+        session.injectFault(msg.program);
         reply({ program: msg.program });
         return true;
       case 'devMemory': {
@@ -81,7 +80,7 @@ export function workerHooks(context: WorkerContext): ExtraHandler {
         return true;
       }
       case 'devLastCheck':
-        reply(lastWebglCheck());
+        reply(session.lastCheck);
         return true;
       case 'devClose':
         reply({ closing: true });

@@ -5,5 +5,4 @@
  */
 export { tf } from '../../worker/tfjsRuntime';
 export { deviceData } from '../../engines/tfjs/deviceData';
-export { injectedFault } from '../../engines/webgl/step';
 export { buildStockModel, stockOptimizer, stockStep } from './stockModel';

@@ -18,7 +18,7 @@ export class WebglEngine extends TfjsEngine {
 
   constructor(init: EngineInit) {
     super(init);
-    this.programs = new WebglStep(init.layout.dense, init.optimizer);
+    this.programs = new WebglStep(init.layout.dense, init.optimizer, init.fault);
   }
 
   /** The programs write each loss at its position in a fixed buffer (doubled when full). */

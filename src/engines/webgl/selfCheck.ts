@@ -25,9 +25,8 @@ import { IMAGE_SIZE, NUM_CLASSES, type MnistSplit } from '../../shared/mnist';
 import { mulberry32 } from '../../shared/random';
 import { conformance } from '../conformance';
 import { ResidentData } from '../data';
-import type { EngineInit, Engine } from '../engine';
+import type { CheckResult, Engine, EngineInit, InjectedFault } from '../engine';
 import type { NetLayout } from '../layout';
-import { injectedFault } from './step';
 
 /** Steps of the check, and its batch: odd, so a row past the last pair of a texel is covered. */
 export const CHECK_STEPS = 3;
@@ -39,29 +38,23 @@ export const TOLERANCE = { loss: 1e-3, weights: 1e-4, logits: 1e-3 };
 /** The fewest mantissa bits of a highp float in a fragment shader that the programs need. */
 const MIN_PRECISION_BITS = 23;
 
-export interface CheckFigures {
-  /** The largest loss difference over the steps, relative to max(1, loss). */
-  loss: number;
-  weights: number;
-  logits: number;
-}
-
 /**
- * Why the programs that `create` makes cannot be trusted to train `layout` with `optimizer` on
- * this WebGL context, or null when they pass; `figures` receives the differences measured.
+ * Whether the programs that `create` makes (with `fault` built in, in a test) can be trusted to
+ * train `layout` with `optimizer` on this WebGL context: why not (null when they pass), and the
+ * differences measured.
  */
 export async function webglSelfCheck(
   layout: NetLayout,
   optimizer: OptimizerName,
   create: (init: EngineInit) => Engine,
-  figures?: (f: CheckFigures) => void,
-): Promise<string | null> {
-  const capability = missingCapability();
-  if (capability) return capability;
+  fault: InjectedFault = null,
+): Promise<CheckResult> {
+  const capability = missingCapability(fault);
+  if (capability) return { problem: capability, figures: null };
   const data = new ResidentData();
   data.set({ train: synthetic(CHECK_STEPS * CHECK_BATCH, 1), test: synthetic(20, 2), bytes: 0 });
   try {
-    const r = await conformance({ create }, data, {
+    const r = await conformance({ create: (init) => create({ ...init, fault }) }, data, {
       spec: layout.spec,
       optimizer,
       learningRate: CHECK_RATE,
@@ -73,31 +66,40 @@ export async function webglSelfCheck(
         (l, i) => Math.abs(l - r.referenceLosses[i]) / Math.max(1, Math.abs(r.referenceLosses[i])),
       ),
     );
-    const measured = { loss, weights: r.maxWeightDifference, logits: r.maxLogitDifference };
-    figures?.(measured);
+    const figures = { loss, weights: r.maxWeightDifference, logits: r.maxLogitDifference };
+    const verdict = (problem: string | null): CheckResult => ({ problem, figures });
     const ok = (v: number, limit: number) => Number.isFinite(v) && v <= limit;
     if (!ok(loss, TOLERANCE.loss) || !r.losses.every(Number.isFinite))
-      return `the WebGL programs failed their start-up check: after ${CHECK_STEPS} steps of ${CHECK_BATCH} images the losses were ${fmt(r.losses)} against ${fmt(r.referenceLosses)} on the CPU reference`;
-    if (!ok(measured.weights, TOLERANCE.weights))
-      return `the WebGL programs failed their start-up check: after ${CHECK_STEPS} steps their weights were up to ${measured.weights.toPrecision(2)} off the CPU reference's (at most ${TOLERANCE.weights} is right)`;
-    if (!ok(measured.logits, TOLERANCE.logits))
-      return `the WebGL model's outputs failed their start-up check: up to ${measured.logits.toPrecision(2)} off the CPU reference's (at most ${TOLERANCE.logits} is right)`;
-    return null;
+      return verdict(
+        `the WebGL programs failed their start-up check: after ${CHECK_STEPS} steps of ${CHECK_BATCH} images the losses were ${fmt(r.losses)} against ${fmt(r.referenceLosses)} on the CPU reference`,
+      );
+    if (!ok(figures.weights, TOLERANCE.weights))
+      return verdict(
+        `the WebGL programs failed their start-up check: after ${CHECK_STEPS} steps their weights were up to ${figures.weights.toPrecision(2)} off the CPU reference's (at most ${TOLERANCE.weights} is right)`,
+      );
+    if (!ok(figures.logits, TOLERANCE.logits))
+      return verdict(
+        `the WebGL model's outputs failed their start-up check: up to ${figures.logits.toPrecision(2)} off the CPU reference's (at most ${TOLERANCE.logits} is right)`,
+      );
+    return verdict(null);
   } catch (e) {
-    return `the WebGL programs failed their start-up check (${(e as Error).message})`;
+    return {
+      problem: `the WebGL programs failed their start-up check (${(e as Error).message})`,
+      figures: null,
+    };
   } finally {
     data.dropDeviceForms();
   }
 }
 
 /** What this context lacks for the programs' float32 arithmetic, in a sentence, or null. */
-function missingCapability(): string | null {
+function missingCapability(fault: InjectedFault): string | null {
   if (!tf.env().getBool('WEBGL_RENDER_FLOAT32_ENABLED'))
     return 'this GPU cannot render to float32 textures here (only float16), too coarse for the WebGL programs’ sums';
   const gl = (tf.backend() as MathBackendWebGL).gpgpu.gl;
   // A test build may pretend to be a mobile GPU whose best is mediump (10 bits), as the e2e test does.
   const bits =
-    __DEV_HOOKS__ && injectedFault.program === 'mediump'
+    __DEV_HOOKS__ && fault === 'mediump'
       ? 10
       : (gl.getShaderPrecisionFormat(gl.FRAGMENT_SHADER, gl.HIGH_FLOAT)?.precision ?? 0);
   if (bits < MIN_PRECISION_BITS)

@@ -29,6 +29,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { webgl_util, type GPGPUProgram, type MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl';
 import type { OptimizerName } from '../../shared/config';
+import type { InjectedFault } from '../engine';
 import type { MlpLayout } from '../layout';
 import type { DeviceSplit } from '../tfjs/deviceData';
 import type { FlatOptimizer } from '../tfjs/optimizer';
@@ -44,13 +45,6 @@ import {
   weightsProgram,
 } from './programs';
 import { elementwiseProgram, updateRule, type UpdateRule } from './update';
-
-/**
- * Test builds only (a dev hook sets it; production builds drop the code that reads it): the name
- * of a program whose outputs are made wrong, as a miscompiling driver's would be, or 'mediump' for
- * a GPU without highp floats, so a test sees the start-up check (selfCheck.ts) catch it.
- */
-export const injectedFault: { program: string | null } = { program: null };
 
 /** Losses are written into a device buffer this long (even), doubled whenever a chunk fills it. */
 export const LOSS_BUFFER = 256;
@@ -72,10 +66,13 @@ export class WebglStep {
   private readonly programs = new Map<string, GPGPUProgram>();
   private readonly layout: MlpLayout;
   private readonly rule: UpdateRule;
+  /** A program a test makes compute wrong outputs (test builds only; engine.ts, InjectedFault). */
+  private readonly fault: InjectedFault;
 
-  constructor(layout: MlpLayout, optimizer: OptimizerName) {
+  constructor(layout: MlpLayout, optimizer: OptimizerName, fault: InjectedFault = null) {
     this.layout = layout;
     this.rule = updateRule(optimizer);
+    this.fault = fault;
   }
 
   /**
@@ -111,7 +108,7 @@ export class WebglStep {
       let program = this.programs.get(key);
       if (!program) {
         program = make(tex);
-        if (__DEV_HOOKS__ && injectedFault.program === name)
+        if (__DEV_HOOKS__ && this.fault === name)
           program = {
             ...program,
             userCode: program.userCode.replace(/setOutput\((.*)\);/, 'setOutput(($1) * 1.25);'),
