@@ -1,8 +1,7 @@
 /**
  * Whole numbers with thousands separators, as en-US writes them ("60,000"). Not
- * Number.prototype.toLocaleString: its first call sets up ICU's number formatting, ~30 ms of
- * main-thread time that landed in the page's first render (a CPU profile of a page load, 2 cores,
- * 2026-12-04), for digits and commas.
+ * Number.prototype.toLocaleString: its first call sets up ICU's number formatting, main-thread
+ * time that landed in the page's first render, for digits and commas (docs/performance.md).
  */
 export function formatCount(n: number): string {
   const whole = Math.round(n);

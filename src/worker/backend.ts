@@ -17,8 +17,8 @@ export const SOFTWARE_RENDERER = /swiftshader|llvmpipe|software|basic render/i;
 
 /**
  * TensorFlow.js once loaded (tfjsRuntime.ts). Not at the worker's start: on the CPU engine
- * nothing trains on it, and loading it took the worker's thread for ~200 ms of a page load that
- * the data's decoding then waited for (npm run bench -- --load).
+ * nothing trains on it, and loading it held the worker's thread while the data's decoding waited
+ * (docs/performance.md).
  */
 let runtime: TfjsRuntime | null = null;
 let loading: Promise<TfjsRuntime> | null = null;
@@ -115,9 +115,9 @@ export class BackendManager implements BackendGuard {
   /**
    * Settles like `p`, or rejects once the device is lost: a lost WebGL context never signals its
    * fences. The trainer guards every drain with it (~10 a second), so its rejecter leaves as soon
-   * as `p` settles: a Promise.race against a never-settling promise kept each call's closure, and
-   * with it the weights and Adam's moments that drain read, for the worker's lifetime (npm run
-   * bench's soak: the worker's heap grew 68-74 %, 107-115 MB over 18 runs, 2026-12-05).
+   * as `p` settles: a Promise.race against a never-settling promise would keep each call's
+   * closure, and with it the weights and Adam's moments that drain read, for the worker's lifetime
+   * (docs/performance.md).
    */
   unlessLost<T>(p: Promise<T>): Promise<T> {
     if (this.isLost) return Promise.reject(new Error('WebGL context lost'));

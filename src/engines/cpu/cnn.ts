@@ -10,8 +10,8 @@
  * - the backward pass only visits the conv outputs the pool routed an error to (one in four,
  *   fewer where the ReLU was off): for each, one pass over its window gives its filter's kernel
  *   gradient and its inputs' errors.
- * Measured on the Small CNN at batch 64 (Node, this machine): the same conv loops in JavaScript,
- * skipping zero inputs, took 19.5 ms a step; see the README for these kernels' figures.
+ * The same conv loops in plain JavaScript, even skipping zero inputs, were much slower
+ * (docs/performance.md; the README's Performance section gives these kernels' figures).
  */
 import { IMAGE_SIZE, NUM_CLASSES } from '../../shared/mnist';
 import type { ResidentData, Split } from '../data';

@@ -2,8 +2,7 @@
 ;; instruction. scripts/build-kernels.mjs assembles this file with wabt into dense.wasm.ts.
 ;;
 ;; Why: JavaScript's loops (mlp.ts) do one multiply-add at a time, in doubles; these do four at a
-;; time in float32. Measured in Node: a forward pass over 2,000 images took 12.9 ms in JavaScript
-;; and 5.4 ms here; simdDense.ts gives the training step's figures.
+;; time in float32, and take less than half their time (docs/performance.md).
 ;;
 ;; A layer's input is sparse rows (CSR): row b's nonzero inputs are idx/val[start[b] ..
 ;; start[b + 1]) (an image's nonzero pixels, or the hidden units ReLU left positive). Each nonzero

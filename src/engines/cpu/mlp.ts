@@ -10,7 +10,7 @@
  *   gradient only visit nonzero pixels, as rows of W1 ([784, h] row-major) added into the output;
  * - hidden activations after ReLU are ~half zeros, and the dense layers skip those rows too;
  * - every inner loop runs along a contiguous row (axpy or dot), and bias + ReLU are fused in;
- * - the gradient buffer is zeroed by the optimizer's loop as it reads it (cpuOptimizers.ts).
+ * - the gradient buffer is zeroed by the optimizer's loop as it reads it (optimizers.ts).
  * Pure: usable in the worker and in Node tests.
  */
 import { NUM_CLASSES } from '../../shared/mnist';

@@ -1,9 +1,9 @@
 /**
  * Adam's update (optimizers.ts) as a WebAssembly SIMD loop, four floats per instruction.
  *
- * Why: on the js engine the update touches all ~60,000 parameters every step, whatever the batch:
- * measured in V8 it took 195 us of the tutorial step's ~400 us as a JavaScript loop (a sqrt and
- * a division per parameter, in doubles). f32x4 does four at once.
+ * Why: on the CPU engine the update touches all ~60,000 parameters every step, whatever the batch,
+ * and as a JavaScript loop (a sqrt and a division per parameter, in doubles) it took about half of
+ * the tutorial's step (docs/performance.md). f32x4 does four at once.
  *
  * The module is ~340 bytes, assembled below from named instructions rather than shipped as a
  * binary or built by a compiler: it is one loop, each line commented with what it computes. The
@@ -33,9 +33,9 @@ const [I, END, VB1, VOB1, VB2, VOB2, VSS, VEH, GI, MI, VI, VTINY] = [
 /**
  * m and v below this are set to 0. Where a weight's gradient stays 0 (a border pixel of MNIST's),
  * m shrinks by beta1 a step and is a denormal float within ~700 steps. WebAssembly computes
- * denormals exactly, which x86 does in microcode: with them the whole update took ~40 % longer
- * (Node, 59,210 parameters, 2026-12-04). A moment this small moves no float32 weight: the step
- * it gives is below 1e-30 / epsHat * stepSize.
+ * denormals exactly, which x86 does in microcode, so they slow the whole update
+ * (docs/performance.md). A moment this small moves no float32 weight: the step it gives is below
+ * 1e-30 / epsHat * stepSize.
  */
 export const TINY_MOMENT = 1e-30;
 

@@ -154,8 +154,7 @@ export class SimdDense {
     this.i32 = new Int32Array(memory.buffer);
     // Adam's own views when there is Adam: its optimizer (optimizers.ts) runs the SIMD update only
     // for the very arrays it was made on, and falls back to its JavaScript loop for any other
-    // view of the same memory. Views of their own here cost the tutorial's step 3x (0.31 against
-    // 0.10 ms, Node, 2026-12-05), silently.
+    // view of the same memory, silently, at three times the tutorial's step (docs/performance.md).
     const n = layout.paramCount;
     this.params = adam?.params ?? new Float32Array(memory.buffer, 0, n);
     this.gradient = adam?.gradient ?? new Float32Array(memory.buffer, adamVectorBytes(n), n);

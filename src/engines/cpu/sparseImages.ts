@@ -29,14 +29,12 @@ export interface SparseImages {
  * The nonzero pixels of `count` images of 784 bytes each, in one pass: four pixels are read at a
  * time where `images` is 4-byte aligned (~80 % of MNIST's are zero, so most words are skipped
  * whole), into arrays sized for ~192 pixels an image and grown when that is not enough (MNIST
- * averages ~150). Measured in Node on all 70,000 images: 80-110 ms, against 140-170 ms for two passes
- * byte by byte.
+ * averages ~150): faster than two passes byte by byte (docs/performance.md).
  *
  * In shared memory where the worker is cross-origin isolated, so that the evaluator's thread takes
- * the training thread's form as it is (shareSparse) instead of building its own: each took
- * 0.55-0.64 s on a Train clicked as the data became ready (headless Chromium, 2 cores,
- * 2026-12-05), one after the other, while the run waited for the first and its first measurement
- * for the second; and each is ~60 MB.
+ * the training thread's form as it is (shareSparse) instead of building its own: two threads
+ * building one each did so one after the other, while the run waited for the first and its first
+ * measurement for the second, and each is ~60 MB (docs/performance.md).
  */
 export function sparseFromBytes(images: Uint8Array, count: number): SparseImages {
   const WORDS = IMAGE_SIZE >> 2; // 784 = 4 * 196: an image is whole words

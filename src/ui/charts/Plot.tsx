@@ -3,13 +3,11 @@
  * children drawn in its coordinates (SvgSeries.tsx reads them from context), and an overlay (an
  * empty state) over it. Its width follows the box's (ResizeObserver).
  *
- * Hand-written rather than recharts (which drew these axes before), measured: in headless
- * Chromium on 2 cores (2026-12-04), loading recharts was a main-thread task of 30-60 ms, and
- * mounting its two charts one of 90-190 ms (a first mount compiles much of its code, creates a
- * store per chart and runs its selectors), while the page opened; the issue asks for no task over
- * 50 ms. recharts here only laid out two number axes, a grid and dashed lines: the series were
- * already plain SVG paths, and every tick is computed in series.ts. This draws the same in well
- * under a millisecond a render, in a few dozen elements.
+ * Hand-written rather than recharts, to keep every main-thread task under 50 ms: loading recharts
+ * and mounting its two charts (a first mount compiles much of its code, creates a store per chart
+ * and runs its selectors) could each take longer than that as the page opened (docs/performance.md),
+ * for two number axes, a grid and dashed lines, with every tick already computed in series.ts.
+ * This draws the same in well under a millisecond a render, in a few dozen elements.
  */
 import { createContext, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { flushSync } from 'react-dom';
@@ -82,8 +80,8 @@ export function Plot({ height, x, y, marks = [], yWidth = 44, children, overlay 
   const [width, setWidth] = useState(DEFAULT_WIDTH);
   // The box's width, from its first layout on. ResizeObserver reports it after the page's layout
   // and before its paint, and flushSync draws the plot to it before that paint: reading
-  // clientWidth here instead would force the page's first layout (~50 ms, fonts and all) into
-  // React's commit.
+  // clientWidth here instead would force the page's first layout (fonts and all) into React's
+  // commit (docs/performance.md).
   useEffect(() => {
     const div = box.current;
     if (!div || typeof ResizeObserver !== 'function') return;

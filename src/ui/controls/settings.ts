@@ -52,15 +52,14 @@ export interface Preset {
 const DEFAULT_CONV = SERIES_CNN.kind === 'cnn' ? SERIES_CNN.conv : [];
 
 /**
- * "Tutorial" is the PyTorch original. "Fast" is the quickest way to 0.97 test accuracy measured
- * here. The tutorial's three layers of 64 level off at 0.967-0.971 after two epochs whatever the
- * batch (16-64), rate (0.0015-0.004) or decay (0.2-0.5) (18 settings with seed 0, 8 of them with
- * seeds 1 and 2 too), and 0.97 after three epochs took 4.4 s; one hidden layer of 128 reached
- * 0.973-0.976 after two epochs in every setting and seed tried. The js engine trains about as many
- * samples a second at any batch size, so a larger batch and rate cost nothing per epoch.
- * "CNN" and "Small CNN" are the series' next lessons (p.5-6), at their reference's batch of 64
- * (../shared/reference/seed_cnn.py); the CNN with its Adam 0.001, the Small CNN with a faster,
- * decaying rate, the only setting tried that reached 0.985 in 3 epochs for every seed.
+ * "Tutorial" is the PyTorch original. "Fast" is the quickest way to 0.97 test accuracy found: the
+ * tutorial's three layers of 64 level off around 0.97 after two epochs whatever the batch,
+ * rate or decay, and one hidden layer of 128 passes it after two in every setting and seed tried;
+ * the CPU engine trains about as many samples a second at any batch size, so a larger batch and
+ * rate cost nothing per epoch. "CNN" and "Small CNN" are the series' next lessons (p.5-6), at their
+ * reference's batch of 64 (../shared/reference/seed_cnn.py); the CNN with its Adam 0.001, the
+ * Small CNN with a faster, decaying rate, the only setting tried that reached 0.985 in 3 epochs for
+ * every seed. The settings tried and the accuracies each preset reaches are in docs/performance.md.
  */
 export const PRESETS: Preset[] = [
   {
@@ -70,10 +69,8 @@ export const PRESETS: Preset[] = [
   },
   {
     name: 'Fast',
-    // Measured (Node, js engine, 2026-11-24): test accuracy 0.9741 / 0.9744 / 0.9738 after epoch 2
-    // for seeds 0 / 1 / 2 (0.9755 for seed 0 in the browser, npm run bench, 2026-12-04). Two
-    // epochs, not three: a third added ~0.003, and measuring all 70,000 images after the second
-    // shared the machine with it, so the 0.97 arrived 0.5-0.7 s after the second epoch's last batch.
+    // Two epochs, not three: a third added little accuracy, and measuring all 70,000 images after
+    // the second shared the machine with it, delaying the 0.97 (docs/performance.md).
     description: 'One hidden layer of 128, batch 96, Adam 0.005 decaying fast, 2 epochs: 0.97',
     config: {
       ...TUTORIAL_PRESET,
@@ -87,17 +84,12 @@ export const PRESETS: Preset[] = [
   },
   {
     name: 'CNN',
-    // Measured (Node, CPU engine, 2026-11-25): test accuracy 0.9907 / 0.9902 after epoch 2 for
-    // seeds 0 / 1 (PyTorch's reference run: 0.9868).
     description:
       'The series’ CNN: conv 32x5 and 64x5, each with ReLU and 2x2 max-pool, then 512; batch 64, Adam 0.001, 2 epochs',
     config: { ...TUTORIAL_PRESET, model: SERIES_CNN, batchSize: 64, epochs: 2 },
   },
   {
     name: 'Small CNN',
-    // Measured (Node, CPU engine, 2026-11-25), test accuracy after epoch 3 for seeds 0 / 1 / 2:
-    // 0.9864 / 0.9870 / 0.9873; with the reference's Adam 0.001 and no decay, 0.9828 / 0.9821 /
-    // 0.9836 (PyTorch, seeds 0 / 1: 0.9857 / 0.9843).
     description:
       'conv 8x5 and 16x5, each with ReLU and 2x2 max-pool, straight to the 10 digits; batch 64, Adam 0.003 decaying, 3 epochs',
     config: {

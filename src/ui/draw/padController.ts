@@ -192,8 +192,8 @@ export function createPadController(
   canvas.addEventListener('lostpointercapture', onPointerEnd);
   watchDpr();
   // ResizeObserver reports the canvas's first size once the page is laid out, before it is
-  // painted; measuring it here too would force the whole page's first layout inside React's
-  // effects (~50-100 ms on 2 cores, 2026-12-04). Without ResizeObserver, measure now.
+  // painted; measuring it here too would force the whole page's first layout, a long task, inside
+  // React's effects (docs/performance.md). Without ResizeObserver, measure now.
   if (!resizeObserver) resize();
 
   return {

@@ -2,10 +2,10 @@ import { startTransition, useEffect, useState } from 'react';
 
 /**
  * How many of `count` stages of the page are mounted: none at first, then one more after each
- * painted frame, so that no frame lays out and paints the whole page at once. The page's first
- * frame (style, layout with the fonts' set-up, paint) was one main-thread task of 90-180 ms on 2
- * cores (LoAF, 2026-12-04); a column at a time, each is a fraction of it, and all of them are
- * there within a few frames.
+ * painted frame, so that no frame lays out and paints the whole page at once: the whole page's
+ * first frame (style, layout with the fonts' set-up, paint) was one main-thread task well over
+ * 50 ms; a column at a time, each is a fraction of it, and all of them are there within a few
+ * frames (docs/performance.md).
  */
 export function useMountStages(count: number): number {
   const [stage, setStage] = useState(0);

@@ -6,11 +6,9 @@
  * On a first visit the worker is registered only once the data is ready and no run has gone on for
  * QUIET_MS: installing, it downloads the app and the ~13 MB of data again (Workbox fetches
  * revisioned files with cache: 'reload'), and registered at the page's load event (registerSW's
- * default) it did so while the page loaded its data and trained its first run. Measured
- * 2026-12-05 (headless Chromium, 2 cores, local server, 6 fresh visits each, interleaved): page
- * open to data ready 1,880 ms with the worker installing alongside, 1,568 ms without; during a
- * Fast run it took 93-288 ms of CPU from the run. A visit with a worker already registered
- * registers at once: the browser checks that worker for updates on every navigation anyway.
+ * default) it did so while the page loaded its data and trained its first run, slowing both
+ * (docs/performance.md). A visit with a worker already registered registers at once: the browser
+ * checks that worker for updates on every navigation anyway.
  */
 import { useEffect, useState } from 'react';
 import { registerSW } from 'virtual:pwa-register';

@@ -2,14 +2,13 @@
  * Decoding one MNIST sprite sheet (an 8-bit grayscale PNG, scripts/sprites.mjs): on a decoder
  * worker (decode.worker.ts) or inline. Pure apart from DecompressionStream: runs in Node too.
  *
- * The PNG is read here rather than by createImageBitmap and an OffscreenCanvas (what this did
- * before): a PNG's pixels are one zlib stream, which the browser's own zlib inflates
- * (DecompressionStream), and the sheets are written with every row unfiltered (which is also the
- * smallest file for MNIST: 1.65 MB against 1.86 MB with adaptive filters for 10,000 images), so
- * what is left is reading the chunk headers and copying the tiles out. The canvas path drew the
- * sheet into an RGBA bitmap four times its size and read it back: ~65 ms a sheet; inflating one
- * takes ~15 ms (Node's zlib, this machine). Rows with PNG's other filters are undone too, so
- * any 8-bit grayscale PNG of the right size reads.
+ * The PNG is read here rather than by createImageBitmap and an OffscreenCanvas: a PNG's pixels
+ * are one zlib stream, which the browser's own zlib inflates (DecompressionStream), and the sheets
+ * are written with every row unfiltered (which is also the smallest file for MNIST), so what is
+ * left is reading the chunk headers and copying the tiles out; a canvas draws the sheet into an
+ * RGBA bitmap four times its size and reads it back, several times slower (docs/performance.md).
+ * Rows with PNG's other filters are undone too, so any 8-bit grayscale PNG of the right size
+ * reads.
  */
 import { IMAGE_SIDE, IMAGE_SIZE } from '../../shared/mnist';
 import { DataError } from './dataError';
@@ -38,14 +37,12 @@ export async function decodeSheet(
  * A sheet read as its bytes arrive: `push` each piece of the file in order, then `end`, which
  * resolves to the images (see decodeSheet) or rejects with the DataError that names the fault.
  * The file's chunks are parsed as they come, and the pixel data is inflated while the rest is
- * still on its way: decoding no longer waits for the whole file (decoders.ts).
+ * still on its way: decoding does not wait for the whole file (decoders.ts).
  *
  * The pixel rows are taken from the inflating stream one at a time and each is dealt out to its
- * tiles at once: nothing the size of the sheet is allocated but `out`. On this machine a fresh 7.9
- * MB buffer costs ~21 ms to touch (page faults, Node, 2 cores), and the whole-sheet buffer this
- * inflated into, then the tiles copied out of it, then those copied into the data set, made three
- * such buffers a sheet; a decoder worker now writes into the data set's shared memory directly
- * (decoders.ts).
+ * tiles at once: nothing the size of the sheet is allocated but `out`, because a fresh buffer of
+ * a sheet's size costs milliseconds to touch (page faults; docs/performance.md), and a decoder
+ * worker writes into the data set's shared memory directly (decoders.ts).
  */
 export class SheetReader {
   private readonly out: Uint8Array;

@@ -2,17 +2,14 @@
  * Sprite sheets decoded in parallel, as their files arrive: up to DECODERS workers inflate them
  * (decodeSheet.ts's SheetReader), several sheets each at once, taking each file's bytes as the
  * training worker's fetch hands them over; where a worker cannot start, or dies, its sheets are
- * decoded inline from their whole files. Measured 2026-12-04 (headless Chromium, 2 cores, median
- * of 5 page loads, interleaved): data ready after 1,265 ms with two decoder workers and 1,512 ms
- * with every sheet inflated on the training worker.
+ * decoded inline from their whole files. They are workers of their own because the data is ready
+ * sooner than with every sheet inflated on the training worker, and take the bytes as they arrive
+ * because waiting for whole files left the last sheets decoding well after their files were in
+ * (docs/performance.md).
  *
  * Where the data set's images are in shared memory (loadMnist.ts), a decoder writes a sheet's
- * images into their place there; else it sends them back, and they are copied in. Measured
- * 2026-12-05 (same setting, 8 page loads each, interleaved): data ready after 1,514 ms so,
- * against 1,693 ms when every sheet was inflated whole, its tiles copied out of it, sent back and
- * copied into the data set. Decoding as the bytes arrive rather than once a file is whole: 1,372
- * against 1,488 ms (8 first visits each, interleaved, 2026-12-05); a timeline of the load showed
- * the last sheets' decoding ~0.5 s past their files' arrival before.
+ * images into their place there, which makes the data ready sooner than sending them back to be
+ * copied in (docs/performance.md); else it sends them back, and they are copied in.
  */
 import { isShared } from '../../shared/memory';
 import { DataError } from './dataError';

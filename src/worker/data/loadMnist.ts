@@ -41,7 +41,7 @@ export async function loadMnist(
     return p;
   };
   // The decoder workers start while the manifest is on its way: a worker takes tens of ms to
-  // start (a trace of a page load, 2 cores), which the first sheet then does not wait for.
+  // start (docs/performance.md), which the first sheet then does not wait for.
   const decoders: Decoders = createDecoders();
   const manifest = await fetchManifest(baseUrl).catch((e: unknown) => {
     decoders.close();
@@ -186,9 +186,9 @@ async function fetchVerified(
 /**
  * `n` bytes for a split's images: in shared memory where the page is cross-origin isolated, else
  * in the worker's own. Nothing writes them once loaded, and the evaluator's worker gets them too
- * (evaluation/port.ts): a copy of the 55 MB took the training thread 0.55 s there (headless
- * Chromium, 2 cores, 2026-12-05), and a Train clicked as the data became ready waited for it;
- * shared, they are handed over as they are.
+ * (evaluation/port.ts): shared, they are handed over as they are, where a copy of the 55 MB took
+ * the training thread long enough to hold up a Train clicked as the data became ready
+ * (docs/performance.md).
  */
 function imageBytes(n: number): Uint8Array {
   return new Uint8Array(shareableBuffer(n));

@@ -6,8 +6,8 @@
  *
  * It runs in a worker of its own (evaluator.worker.ts, started by the training worker through
  * port.ts), so training never waits for it: on the Tutorial's batch of 10, a forward pass over
- * 2,000 images costs as much as ~500 training steps (measured: 12.9 ms against 0.25 ms a step),
- * so 20 measurements an epoch on the training thread would add ~17 % to its time. Where no worker
+ * 2,000 images costs as much as hundreds of training steps, and 20 measurements an epoch on the
+ * training thread would add a sixth to its time (docs/performance.md). Where no worker
  * can be started it runs inline, and the trainer waits for it (evaluation time is kept apart).
  * Pure: the Node tests drive it directly.
  */
@@ -96,9 +96,8 @@ export class Evaluator {
 
   /**
    * Builds the MLP's sparse form of the data now (CpuEngine, sparseImages.ts), while nothing waits
-   * for it: else a run's first measurement builds it, 0.3-0.4 s that the run spent waiting once
-   * four measurements were pending (headless Chromium, 2 cores, 2026-12-05). Nothing to do when
-   * setData was given it.
+   * for it: else a run's first measurement builds it, while the run waits once its measurements
+   * pile up (docs/performance.md). Nothing to do when setData was given it.
    */
   prepare(): void {
     if (this.data.loaded) sparseData(this.data);

@@ -38,12 +38,9 @@ export const MAX_STEP_MS = 250;
 /**
  * Measurements that may wait on the evaluator's thread; past this the run waits for it (and the
  * wait is not training time): each holds a copy of the weights, and none is dropped. As many as
- * PENDING_WEIGHTS_BYTES of weights allow, between 4 and 16. With 4 at most, the Fast preset's run
- * waited 108-137 ms while the evaluator measured all 70,000 images at the first epoch's end, and
- * 137-279 ms at its start, while the evaluator's first measurements ran slow (headless Chromium,
- * 2 cores, 2026-12-05: 0.25-0.4 s of a ~2.2 s run); the measurements arrive a little later instead.
- * Click to 0.97 with 16: medians of 2,033 and 2,081 ms against 2,266 and 2,224 ms with 4 (two sets
- * of 5 runs each, interleaved).
+ * PENDING_WEIGHTS_BYTES of weights allow, between 4 and 16: with 4 at most, a run stopped at its
+ * start and at its first epoch's end while the evaluator caught up, and the measurements arriving a
+ * little later cost less than that wait (docs/performance.md).
  */
 const PENDING_WEIGHTS_BYTES = 16 << 20;
 export function maxPendingMeasurements(paramCount: number): number {
@@ -149,9 +146,8 @@ async function tooSlow(config: TrainConfig, session: Session): Promise<string | 
   const first = await measure();
   if (!first || fit(first).estimate <= MAX_STEP_MS) return null;
   // A refusal is measured twice, each size's least time kept: one slow probe step makes the slope,
-  // and the estimate at a large batch, several times too large. Seen 2026-12-04 (e2e
-  // webgl-trust.spec, TensorFlow.js ops on SwiftShader, batch 512): 34-53 ms a probe step and an
-  // estimate of 0.10-0.22 s in four runs; in two others an estimate of 0.4 s refused the run.
+  // and the estimate at a large batch, several times too large, refusing runs that fit
+  // (docs/performance.md).
   const second = await measure();
   const times = second ? first.map((t, i) => Math.min(t, second[i])) : first;
   const { perImage, fixed, estimate } = fit(times);
