@@ -18,6 +18,7 @@ async function cells(table: Locator): Promise<string[][]> {
 
 test('measured curves within the first epoch, their data, the matrix and its mistakes agree', async ({
   app,
+  analysis,
 }) => {
   test.setTimeout(15 * 60_000);
   await app.open();
@@ -78,9 +79,9 @@ test('measured curves within the first epoch, their data, the matrix and its mis
   expect(csv.filter((l) => l.split(',')[1] === 'epoch')[0]).toContain(',60000,10000');
 
   // The Analysis tab, named in the address.
-  await app.page.getByRole('tab', { name: 'Analysis' }).click();
+  await analysis.open();
   await expect(app.page).toHaveURL(/[?&]tab=analysis(&|$)/);
-  const matrix = app.page.getByRole('table', { name: 'Confusion matrix' });
+  const matrix = analysis.matrix();
   await expect(matrix.locator('thead th')).toHaveText(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
   await expect(matrix.locator('tbody th')).toHaveText(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
   const counts = (await cells(matrix)).map((r) => r.slice(1).map(Number));
@@ -89,7 +90,7 @@ test('measured curves within the first epoch, their data, the matrix and its mis
   const diagonal = counts.reduce((n, r, i) => n + r[i], 0);
   // The diagonal over 10,000 is the test accuracy the page shows.
   expect(((diagonal / 10_000) * 100).toFixed(2)).toBe(testAcc(end).toFixed(2));
-  await expect(app.page.getByTestId('analysis.summary')).toContainText(`${(diagonal / 100).toFixed(2)}%`);
+  await expect(analysis.summary()).toContainText(`${(diagonal / 100).toFixed(2)}%`);
 
   // The biggest off-diagonal cell opens its digits, most confident first.
   let best = { t: 0, p: 1, n: -1 };
@@ -97,7 +98,7 @@ test('measured curves within the first epoch, their data, the matrix and its mis
   const cell = matrix.getByRole('button', { name: `${best.n}: true ${best.t}, predicted ${best.p}` });
   await cell.click();
   await expect(cell).toHaveAttribute('aria-pressed', 'true');
-  const list = app.page.getByRole('list', { name: `Mistakes: true ${best.t}, predicted ${best.p}` });
+  const list = analysis.mistakes(best.t, best.p);
   await expect(list.getByRole('listitem')).toHaveCount(Math.min(best.n, 60));
   await expect(list.getByRole('listitem').first()).toContainText(`is ${best.t}`);
   await expect(list.getByRole('img').first()).toBeVisible();
@@ -112,23 +113,21 @@ test('measured curves within the first epoch, their data, the matrix and its mis
   for (const r of percents) expect(r.reduce((a, b) => a + b, 0)).toBeCloseTo(100, 0);
 
   // The most confident mistakes, and the model as print(net) shows it.
-  await expect(
-    app.page.getByRole('list', { name: 'Most confident mistakes' }).getByRole('listitem'),
-  ).toHaveCount(24);
+  await expect(analysis.mostConfidentMistakes().getByRole('listitem')).toHaveCount(24);
   const summary = app.page.getByRole('table', { name: 'Model summary' });
   await expect(summary).toContainText('Linear(in_features=784, out_features=64, bias=True)');
   await expect(summary.locator('tfoot')).toContainText('59,210');
 
   // The keyboard moves between tabs; the address and a reload keep the one open.
-  await app.page.getByRole('tab', { name: 'Analysis' }).focus();
+  await app.tab('Analysis').focus();
   await app.page.keyboard.press('ArrowLeft');
-  await expect(app.page.getByRole('tab', { name: 'Train' })).toHaveAttribute('aria-selected', 'true');
+  await expect(app.tab('Train')).toHaveAttribute('aria-selected', 'true');
   await expect(app.page).not.toHaveURL(/tab=/);
   await app.page.goBack();
-  await expect(app.page.getByRole('tab', { name: 'Analysis' })).toHaveAttribute('aria-selected', 'true');
+  await expect(app.tab('Analysis')).toHaveAttribute('aria-selected', 'true');
   await app.page.reload();
-  await expect(app.page.getByRole('tab', { name: 'Analysis' })).toHaveAttribute('aria-selected', 'true');
-  await app.page.getByRole('tab', { name: 'Train' }).click();
+  await expect(app.tab('Analysis')).toHaveAttribute('aria-selected', 'true');
+  await app.tab('Train').click();
   await expect(app.page.getByRole('checkbox', { name: 'Log scale' })).toBeChecked();
   await expect(app.page.getByRole('combobox', { name: 'X axis' })).toHaveValue('epochs');
 });
@@ -138,6 +137,6 @@ test('a link to a tab that does not exist says so and opens Train', async ({ app
   await expect(
     app.page.getByText(/The link asks for a tab "weights" that this page does not have/),
   ).toBeVisible();
-  await expect(app.page.getByRole('tab', { name: 'Train' })).toHaveAttribute('aria-selected', 'true');
+  await expect(app.tab('Train')).toHaveAttribute('aria-selected', 'true');
   await expect(app.button('Train')).toBeVisible();
 });

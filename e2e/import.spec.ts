@@ -46,6 +46,8 @@ const TUTORIAL = [
 
 test('the PyTorch tutorial’s trained state_dict imports, scores as it did in PyTorch, and reads a drawn digit', async ({
   app,
+  analysis,
+  runs,
 }) => {
   test.setTimeout(5 * 60_000);
   const file = test.info().outputPath('tutorial.safetensors');
@@ -67,43 +69,39 @@ test('the PyTorch tutorial’s trained state_dict imports, scores as it did in P
 
   await app.open();
   await app.waitForData();
-  await app.page.getByRole('tab', { name: 'Runs' }).click();
-  await app.page.getByLabel('Import model').setInputFiles(file);
-  const status = app.page.getByRole('status').filter({ hasText: 'Imported tutorial.safetensors' });
+  await runs.open();
+  await runs.importModel(file);
+  const status = runs.imported('tutorial.safetensors');
   await expect(status).toContainText('MLP 784-64-64-64-10', { timeout: 60_000 });
   const shown = Number(/test accuracy (\d+\.\d+)%/.exec((await status.textContent())!)![1]) / 100;
   expect(shown).toBeGreaterThanOrEqual(0.96);
   expect(Math.abs(shown - pytorchAccuracy)).toBeLessThanOrEqual(0.001);
-  await expect(
-    app.page
-      .getByRole('list', { name: 'Runs' })
-      .getByRole('listitem', { name: 'Imported tutorial.safetensors' }),
-  ).toContainText(`test ${(shown * 100).toFixed(2)}%`);
+  await expect(runs.run('Imported tutorial.safetensors')).toContainText(`test ${(shown * 100).toFixed(2)}%`);
 
   // Where it errs: measured on the test set again, the same accuracy.
-  await app.page.getByRole('tab', { name: 'Analysis' }).click();
-  const summary = app.page.getByTestId('analysis.summary');
+  await analysis.open();
+  const summary = analysis.summary();
   await expect(summary).toContainText("Imported tutorial.safetensors's model, measured now", {
     timeout: 60_000,
   });
   const analysed = Number(/(\d+\.\d+)% of 10,000/.exec((await summary.textContent())!)![1]) / 100;
   expect(Math.abs(analysed - shown)).toBeLessThanOrEqual(0.0005);
-  await expect(
-    app.page.getByRole('list', { name: 'Most confident mistakes' }).getByRole('listitem'),
-  ).toHaveCount(24);
+  await expect(analysis.mostConfidentMistakes().getByRole('listitem')).toHaveCount(24);
 
-  await app.page.getByRole('tab', { name: 'Train' }).click();
+  await app.tab('Train').click();
   await app.drawOne();
   await expect(app.prediction()).toContainText('Prediction: 1');
   await expect(app.prediction()).not.toContainText('untrained');
 });
 
-test('untrusted model files are refused, each saying why, and the current model stays', async ({ app }) => {
+test('untrusted model files are refused, each saying why, and the current model stays', async ({
+  app,
+  runs,
+}) => {
   test.setTimeout(5 * 60_000);
   await app.open();
   await app.waitForData();
-  await app.page.getByRole('tab', { name: 'Runs' }).click();
-  const input = app.page.getByLabel('Import model');
+  await runs.open();
   const alert = app.page.getByRole('alert');
   const good = safetensors(TUTORIAL);
   const withNaN = TUTORIAL.map((t) => (t.name === 'fc2.weight' ? { ...t, values: [0.1, Number.NaN] } : t));
@@ -131,7 +129,7 @@ test('untrusted model files are refused, each saying why, and the current model 
     ['header.safetensors', bigHeader, /header would be 2000000 bytes/],
   ];
   for (const [name, buffer, why] of cases) {
-    await input.setInputFiles({ name, mimeType: 'application/octet-stream', buffer });
+    await runs.importModel({ name, mimeType: 'application/octet-stream', buffer });
     await expect(alert).toContainText(`${name} was not imported`);
     await expect(alert).toContainText(why);
     await expect(alert).toContainText('The current model is unchanged.');
@@ -141,11 +139,11 @@ test('untrusted model files are refused, each saying why, and the current model 
   const fd = openSync(huge, 'w');
   ftruncateSync(fd, 500_000_000);
   closeSync(fd);
-  await input.setInputFiles(huge);
+  await runs.importModel(huge);
   await expect(alert).toContainText('huge.safetensors is 500 MB; a model file here is at most 100 MB');
   // Nothing was kept, and the model is still the untrained one.
-  await expect(app.page.getByText('No runs yet')).toBeVisible();
-  await app.page.getByRole('tab', { name: 'Train' }).click();
+  await expect(runs.noRuns()).toBeVisible();
+  await app.tab('Train').click();
   await app.drawOne();
   await expect(app.prediction()).toContainText('untrained');
 });

@@ -3,8 +3,8 @@ import { expect, test } from './fixtures/fixtures';
 
 test('a link restores its settings, and the address follows the form', async ({ app }) => {
   await app.open('/?batch=64&epochs=2&lr=0.002&hidden=128&tab=analysis');
-  await expect(app.page.getByRole('tab', { name: 'Analysis' })).toHaveAttribute('aria-selected', 'true');
-  await app.page.getByRole('tab', { name: 'Train' }).click();
+  await expect(app.tab('Analysis')).toHaveAttribute('aria-selected', 'true');
+  await app.tab('Train').click();
   await expect(app.field('Batch size')).toHaveValue('64');
   await expect(app.field('Epochs')).toHaveValue('2');
   await expect(app.field('Learning rate')).toHaveValue('0.002');

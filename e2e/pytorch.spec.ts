@@ -8,6 +8,7 @@ import { expect, test } from './fixtures/fixtures';
 
 test('Export for PyTorch: the tutorial Net takes the file and gives the page’s test accuracy', async ({
   app,
+  runs,
 }) => {
   test.setTimeout(5 * 60_000);
   await app.open();
@@ -16,13 +17,10 @@ test('Export for PyTorch: the tutorial Net takes the file and gives the page’s
   await app.trainUntilDone({ 'Batch size': '128', Epochs: '1' });
   const shown = await app.fullTestAccuracy();
 
-  await app.page.getByRole('tab', { name: 'Runs' }).click();
-  const run = app.page.getByRole('list', { name: 'Runs' }).getByRole('listitem', { name: 'Run 1' });
-  await expect(run.getByRole('button', { name: 'Export for PyTorch' })).toBeEnabled();
-  const [download] = await Promise.all([
-    app.page.waitForEvent('download'),
-    run.getByRole('button', { name: 'Export for PyTorch' }).click(),
-  ]);
+  await runs.open();
+  const exportButton = runs.button('Run 1', 'Export for PyTorch');
+  await expect(exportButton).toBeEnabled();
+  const [download] = await Promise.all([app.page.waitForEvent('download'), exportButton.click()]);
   expect(download.suggestedFilename()).toBe('run-1-mlp-784-64-64-64-10.safetensors');
   const file = test.info().outputPath('model.safetensors');
   await download.saveAs(file);

@@ -3,6 +3,7 @@ import { expect, test } from './fixtures/fixtures';
 
 test('a trained run is back after a reload: its curves, its model, and its place in the Runs list', async ({
   app,
+  runs,
 }) => {
   test.setTimeout(5 * 60_000);
   await app.open();
@@ -12,13 +13,12 @@ test('a trained run is back after a reload: its curves, its model, and its place
   expect(caption).toContain('Latest: epoch 1 of 1');
 
   // The final weights are saved after "done": the Runs list shows the run's test accuracy then.
-  await app.page.getByRole('tab', { name: 'Runs' }).click();
-  const runs = app.page.getByRole('list', { name: 'Runs' });
+  await runs.open();
   // The caption gives one decimal, the list two: the same figure, within the caption's rounding.
   const test1 = Number(/test (\d+\.\d)%/.exec(caption)![1]);
   await expect
     .poll(async () => {
-      const text = (await runs.getByRole('listitem', { name: 'Run 1' }).textContent()) ?? '';
+      const text = (await runs.run('Run 1').textContent()) ?? '';
       const listed = /test (\d+\.\d+)%/.exec(text);
       return listed ? Math.abs(Number(listed[1]) - test1) : Infinity;
     })
@@ -27,8 +27,8 @@ test('a trained run is back after a reload: its curves, its model, and its place
 
   await app.page.reload();
   await app.waitForData();
-  await expect(app.page.getByRole('tab', { name: 'Runs' })).toHaveAttribute('aria-selected', 'true');
-  await app.page.getByRole('tab', { name: 'Train' }).click();
+  await expect(app.tab('Runs')).toHaveAttribute('aria-selected', 'true');
+  await app.tab('Train').click();
   // The run as it ended: done, not cut short.
   await expect(app.page.getByTestId('status.run')).toHaveText('done');
   // The curves: every batch and the same measurements, the same caption.
@@ -40,35 +40,30 @@ test('a trained run is back after a reload: its curves, its model, and its place
   await expect(app.prediction()).not.toContainText('untrained');
 
   // Rename, a second run, delete one.
-  await app.page.getByRole('tab', { name: 'Runs' }).click();
-  await runs.getByRole('listitem', { name: 'Run 1' }).getByRole('button', { name: 'Rename' }).click();
-  await app.page.getByLabel('New name').fill('batch 128, one epoch');
-  await app.button('Save name').click();
-  await expect(runs.getByRole('listitem', { name: 'batch 128, one epoch' })).toBeVisible();
-  await app.page.getByRole('tab', { name: 'Train' }).click();
+  await runs.open();
+  await runs.rename('Run 1', 'batch 128, one epoch');
+  await expect(runs.run('batch 128, one epoch')).toBeVisible();
+  await app.tab('Train').click();
   await app.setSettings({ 'Batch size': '256' });
   await app.button('Train').click();
   await expect(app.page.getByTestId('status.run')).toHaveText('done', { timeout: 120_000 });
-  await app.page.getByRole('tab', { name: 'Runs' }).click();
-  await expect(runs.getByRole('listitem')).toHaveCount(2);
-  await expect(runs.getByRole('listitem').first()).toHaveAccessibleName('Run 2');
+  await runs.open();
+  await expect(runs.list().getByRole('listitem')).toHaveCount(2);
+  await expect(runs.list().getByRole('listitem').first()).toHaveAccessibleName('Run 2');
   // Load the first run again: its curves come back.
-  await runs
-    .getByRole('listitem', { name: 'batch 128, one epoch' })
-    .getByRole('button', { name: 'Load', exact: true })
-    .click();
-  await app.page.getByRole('tab', { name: 'Train' }).click();
+  await runs.button('batch 128, one epoch', 'Load').click();
+  await app.tab('Train').click();
   await expect.poll(() => app.batchCount()).toBe(469);
-  await app.page.getByRole('tab', { name: 'Runs' }).click();
-  await runs.getByRole('listitem', { name: 'Run 2' }).getByRole('button', { name: 'Delete' }).click();
-  await expect(runs.getByRole('listitem')).toHaveCount(1);
-  app.page.once('dialog', (d) => void d.accept());
-  await app.button('Delete all').click();
-  await expect(app.page.getByText('No runs yet')).toBeVisible();
+  await runs.open();
+  await runs.button('Run 2', 'Delete').click();
+  await expect(runs.list().getByRole('listitem')).toHaveCount(1);
+  await runs.deleteAll();
+  await expect(runs.noRuns()).toBeVisible();
 });
 
 test('a full disk: the run is not saved, the page says so, and the earlier runs are kept', async ({
   app,
+  runs,
 }) => {
   test.setTimeout(5 * 60_000);
   // A full disk, simulated: once the test says so, IndexedDB refuses every write as a browser
@@ -84,47 +79,40 @@ test('a full disk: the run is not saved, the page says so, and the earlier runs 
   await app.open();
   await app.waitForData();
   await app.trainUntilDone({ 'Batch size': '256', Epochs: '1' });
-  await app.page.getByRole('tab', { name: 'Runs' }).click();
-  const runs = app.page.getByRole('list', { name: 'Runs' });
-  await expect(runs.getByRole('listitem', { name: 'Run 1' })).toContainText('test ');
+  await runs.open();
+  await expect(runs.run('Run 1')).toContainText('test ');
 
   await app.page.evaluate(() => ((window as { diskFull?: boolean }).diskFull = true));
-  await app.page.getByRole('tab', { name: 'Train' }).click();
+  await app.tab('Train').click();
   await app.setSettings({ 'Batch size': '512' });
   await app.button('Train').click();
   await expect(app.page.getByRole('alert')).toContainText('storage is full', { timeout: 120_000 });
   await expect(app.page.getByRole('alert')).toContainText('Your earlier runs are kept');
   await expect(app.page.getByTestId('status.run')).toHaveText('done', { timeout: 120_000 });
-  await app.page.getByRole('tab', { name: 'Runs' }).click();
-  await expect(runs.getByRole('listitem')).toHaveCount(1);
-  await expect(runs.getByRole('listitem', { name: 'Run 1' })).toContainText('test ');
+  await runs.open();
+  await expect(runs.list().getByRole('listitem')).toHaveCount(1);
+  await expect(runs.run('Run 1')).toContainText('test ');
   // And a reload brings back the run that was saved, whole.
   await app.page.reload();
   await app.waitForData();
-  await app.page.getByRole('tab', { name: 'Train' }).click();
+  await app.tab('Train').click();
   await expect.poll(() => app.batchCount()).toBe(235);
 });
 
 test('two runs compared: both on the loss and accuracy charts in their colours, their settings side by side', async ({
   app,
+  runs,
 }) => {
   test.setTimeout(5 * 60_000);
   await app.open();
   await app.waitForData();
   for (const batch of ['256', '512']) await app.trainUntilDone({ 'Batch size': batch, Epochs: '1' });
-  await app.page.getByRole('tab', { name: 'Runs' }).click();
-  const runs = app.page.getByRole('list', { name: 'Runs' });
-  await expect(runs.getByRole('listitem', { name: 'Run 2' })).toContainText('test ');
-  for (const name of ['Run 1', 'Run 2'])
-    await runs.getByRole('listitem', { name }).getByRole('checkbox', { name: 'Compare' }).check();
-  const figure = app.page.getByRole('figure', { name: 'Run comparison' });
-  await expect(figure.getByRole('table', { name: 'Compared runs' }).locator('thead th')).toHaveText([
-    'Setting',
-    'Run 1',
-    'Run 2',
-  ]);
-  const row = (label: string) =>
-    figure.getByRole('table', { name: 'Compared runs' }).locator('tbody tr').filter({ hasText: label });
+  await runs.open();
+  await expect(runs.run('Run 2')).toContainText('test ');
+  for (const name of ['Run 1', 'Run 2']) await runs.compare(name).check();
+  const figure = runs.comparison();
+  await expect(runs.comparedRuns().locator('thead th')).toHaveText(['Setting', 'Run 1', 'Run 2']);
+  const row = (label: string) => runs.comparedRuns().locator('tbody tr').filter({ hasText: label });
   await expect(row('Batch size')).toContainText('(differs)');
   await expect(row('Batch size').locator('td')).toHaveText(['256', '512']);
   await expect(row('Learning rate')).not.toContainText('(differs)');
@@ -141,15 +129,14 @@ test('two runs compared: both on the loss and accuracy charts in their colours, 
   expect(strokes[1]).toEqual(strokes[0]);
   expect(new Set(strokes[0]).size).toBe(2);
   // Unticked, a run leaves the comparison.
-  await runs.getByRole('listitem', { name: 'Run 1' }).getByRole('checkbox', { name: 'Compare' }).uncheck();
-  await expect(figure.getByRole('table', { name: 'Compared runs' }).locator('thead th')).toHaveText([
-    'Setting',
-    'Run 2',
-  ]);
+  await runs.compare('Run 1').uncheck();
+  await expect(runs.comparedRuns().locator('thead th')).toHaveText(['Setting', 'Run 2']);
 });
 
 test('a run loaded after a reload is analysed digit by digit and trained further from its weights', async ({
   app,
+  analysis,
+  runs,
 }) => {
   test.setTimeout(6 * 60_000);
   await app.open();
@@ -166,22 +153,18 @@ test('a run loaded after a reload is analysed digit by digit and trained further
   await app.page.reload();
   await app.waitForData();
   // Its mistakes: the saved weights are measured again, and match the run's last epoch.
-  await app.page.getByRole('tab', { name: 'Analysis' }).click();
-  const summary = app.page.getByTestId('analysis.summary');
+  await analysis.open();
+  const summary = analysis.summary();
   await expect(summary).toContainText("Run 1's model, measured now", { timeout: 60_000 });
   await expect(summary).toContainText(`${(accuracy * 100).toFixed(2)}%`);
-  await expect(
-    app.page.getByRole('list', { name: 'Most confident mistakes' }).getByRole('listitem'),
-  ).toHaveCount(24);
-  const cell = app.page.getByRole('table', { name: 'Confusion matrix' }).getByRole('button').first();
+  await expect(analysis.mostConfidentMistakes().getByRole('listitem')).toHaveCount(24);
+  const cell = analysis.matrix().getByRole('button').first();
   const [, n, t, p] = /^(\d+): true (\d), predicted (\d)$/.exec((await cell.getAttribute('aria-label'))!)!;
   await cell.click();
-  await expect(
-    app.page.getByRole('list', { name: `Mistakes: true ${t}, predicted ${p}` }).getByRole('listitem'),
-  ).toHaveCount(Math.min(Number(n), 60));
+  await expect(analysis.mistakes(t, p).getByRole('listitem')).toHaveCount(Math.min(Number(n), 60));
 
   // Trained further: the new run starts where Run 1 ended, not from fresh weights.
-  await app.page.getByRole('tab', { name: 'Train' }).click();
+  await app.tab('Train').click();
   const further = app.page.getByRole('checkbox', { name: 'Continue training the current model' });
   await further.check();
   await expect(app.page.getByText("Train goes on from Run 1's weights")).toBeVisible();
@@ -190,23 +173,20 @@ test('a run loaded after a reload is analysed digit by digit and trained further
   await app.fullTestAccuracy();
   const continuedStart = await firstTest();
   expect(continuedStart).toBeGreaterThan(Math.max(85, freshStart));
-  await app.page.getByRole('tab', { name: 'Runs' }).click();
-  await expect(
-    app.page.getByRole('list', { name: 'Runs' }).getByRole('listitem', { name: 'Run 2' }),
-  ).toContainText('continued from Run 1');
+  await runs.open();
+  await expect(runs.run('Run 2')).toContainText('continued from Run 1');
 });
 
 test('a run saved before its weights were kept as a Blob (an array in the record) still loads', async ({
   app,
+  runs,
 }) => {
   test.setTimeout(3 * 60_000);
   await app.open();
   await app.waitForData();
   await app.trainUntilDone({ 'Batch size': '256', Epochs: '1' });
-  await app.page.getByRole('tab', { name: 'Runs' }).click();
-  await expect(
-    app.page.getByRole('list', { name: 'Runs' }).getByRole('listitem', { name: 'Run 1' }),
-  ).toContainText(/test \d+\.\d+%/);
+  await runs.open();
+  await expect(runs.run('Run 1')).toContainText(/test \d+\.\d+%/);
   // The record rewritten as the earlier version wrote it: the weights a Float32Array.
   const rewritten = await app.page.evaluate(async () => {
     const request = (r: IDBRequest) =>
@@ -231,7 +211,7 @@ test('a run saved before its weights were kept as a Blob (an array in the record
 
   await app.page.reload();
   await app.waitForData();
-  await app.page.getByRole('tab', { name: 'Train' }).click();
+  await app.tab('Train').click();
   await expect(app.page.getByTestId('status.run')).toHaveText('done');
   await app.drawOne();
   await expect(app.prediction()).toContainText('Prediction: 1');

@@ -12,6 +12,7 @@ import { expect, test } from './fixtures/fixtures';
 
 test('Export for TensorFlow.js: tf.loadLayersModel reads the files back to the page’s test accuracy', async ({
   app,
+  runs,
 }) => {
   test.setTimeout(5 * 60_000);
   // The CPU engine trains without TensorFlow.js: its code (~2 MB) loads when a TF.js file is made.
@@ -26,14 +27,10 @@ test('Export for TensorFlow.js: tf.loadLayersModel reads the files back to the p
   expect(requested.some((url) => url.includes('/data/train-0.png'))).toBe(true);
   expect(tfjsLoaded()).toBe(false);
 
-  await app.page.getByRole('tab', { name: 'Runs' }).click();
+  await runs.open();
   const downloads: Download[] = [];
   app.page.on('download', (d) => downloads.push(d));
-  await app.page
-    .getByRole('list', { name: 'Runs' })
-    .getByRole('listitem', { name: 'Run 1' })
-    .getByRole('button', { name: 'Export for TensorFlow.js' })
-    .click();
+  await runs.button('Run 1', 'Export for TensorFlow.js').click();
   await expect.poll(() => downloads.length).toBe(2);
   expect(tfjsLoaded()).toBe(true);
   const names = downloads.map((d) => d.suggestedFilename());
@@ -67,20 +64,19 @@ test('Export for TensorFlow.js: tf.loadLayersModel reads the files back to the p
   expect(Math.abs(correct / 10_000 - shown)).toBeLessThanOrEqual(0.001);
 
   // Back in: a fresh model first, so the import is what reads.
-  await app.page.getByRole('tab', { name: 'Train' }).click();
+  await app.tab('Train').click();
   await app.button('Reset').click();
-  await app.page.getByRole('tab', { name: 'Runs' }).click();
-  const input = app.page.getByLabel('Import model');
-  await input.setInputFiles([
+  await runs.open();
+  await runs.importModel([
     { name: names[0], mimeType: 'application/json', buffer: json },
     { name: names[1], mimeType: 'application/octet-stream', buffer: weights },
   ]);
-  const status = app.page.getByRole('status').filter({ hasText: `Imported ${names[0]}` });
+  const status = runs.imported(names[0]);
   await expect(status).toContainText('MLP 784-64-64-64-10', { timeout: 60_000 });
   const imported = Number(/test accuracy (\d+\.\d+)%/.exec((await status.textContent())!)![1]) / 100;
   expect(Math.abs(imported - shown)).toBeLessThanOrEqual(0.0001);
 
-  await input.setInputFiles({ name: names[0], mimeType: 'application/json', buffer: json });
+  await runs.importModel({ name: names[0], mimeType: 'application/json', buffer: json });
   const alert = app.page.getByRole('alert');
   await expect(alert).toContainText(`${names[0]} was not imported`);
   await expect(alert).toContainText(`Weight file with basename '${names[1]}' is not provided`);
