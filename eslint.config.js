@@ -43,6 +43,14 @@ const DEV_IMPORT_GUARD = {
   message: 'Load src/dev/ only under `if (__DEV_HOOKS__)` or `__DEV_HOOKS__ ? import(...) : ...`.',
 };
 
+/** A module-level `let` or `var`, exported or not. */
+const MODULE_STATE = ['let', 'var'].flatMap((kind) =>
+  ['Program', 'Program > ExportNamedDeclaration'].map((parent) => ({
+    selector: `${parent} > VariableDeclaration[kind="${kind}"]`,
+    message: `No module-level \`${kind}\` on the page: keep state in an object that owns it (the training session, a store, a component).`,
+  })),
+);
+
 export default tseslint.config(
   {
     ignores: [
@@ -82,6 +90,13 @@ export default tseslint.config(
     files: ['src/**/*.{ts,tsx}'],
     ignores: ['src/dev/**'],
     rules: { 'no-restricted-syntax': ['error', DEV_IMPORT_GUARD] },
+  },
+  {
+    // The page's state has owners (the training session, the stores, components), never a module:
+    // module-level state survives hot reloads and tests, and hides who owns what.
+    files: PAGE,
+    ignores: ['src/**/*.test.{ts,tsx}'],
+    rules: { 'no-restricted-syntax': ['error', DEV_IMPORT_GUARD, ...MODULE_STATE] },
   },
   mayNotImport(
     PAGE,

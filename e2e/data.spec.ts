@@ -57,7 +57,7 @@ for (const variant of variants)
       const indices = pick(count);
       const digits = await app.page.evaluate(
         async ({ split, indices }) => {
-          const found = await window.mnistClient!.samples(split, 0, indices);
+          const found = await window.mnistClient!.request({ type: 'samples', split, count: 0, indices });
           return found.map((d) => ({ index: d.index, pixels: Array.from(d.pixels) }));
         },
         { split, indices },

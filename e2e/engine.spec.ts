@@ -14,7 +14,9 @@ test('asked for WebGL, the worker trains on WebGL with finite, falling loss', as
   await expect(app.page.getByTestId('status.run')).toHaveText('stopped');
   // After the stop the model still answers.
   const probabilities = await app.page.evaluate(async () =>
-    Array.from((await window.mnistClient!.predict(new Float32Array(784))).probabilities),
+    Array.from(
+      (await window.mnistClient!.request({ type: 'predict', pixels: new Float32Array(784) })).probabilities,
+    ),
   );
   expect(probabilities).toHaveLength(10);
   const late = await app.latestLoss();
@@ -137,7 +139,7 @@ test('predict answers over the protocol with 10 probabilities that sum to 1', as
   const result = await app.page.evaluate(async () => {
     const pixels = new Float32Array(784);
     for (let y = 4; y < 24; y++) pixels[y * 28 + 14] = 1; // a vertical bar, a "1"
-    const { probabilities, trained } = await window.mnistClient!.predict(pixels);
+    const { probabilities, trained } = await window.mnistClient!.request({ type: 'predict', pixels });
     return { probabilities: Array.from(probabilities), trained };
   });
   expect(result.trained).toBe(false);
@@ -175,7 +177,9 @@ for (const backend of ['auto', 'webgl']) {
     await expect(app.button('Train')).toBeEnabled();
     // The last good weights were kept: the model still gives real probabilities.
     const probabilities = await app.page.evaluate(async () =>
-      Array.from((await window.mnistClient!.predict(new Float32Array(784))).probabilities),
+      Array.from(
+        (await window.mnistClient!.request({ type: 'predict', pixels: new Float32Array(784) })).probabilities,
+      ),
     );
     expect(probabilities.every(Number.isFinite)).toBe(true);
   });

@@ -1,6 +1,7 @@
 // @ts-check
 /**
- * The lint's rules on structure hold: a wrong import direction and an import cycle each fail it, and their right counterparts do not. ESLint runs through its own
+ * The lint's rules on structure hold: a wrong import direction, module-level state on the page and
+ * an import cycle each fail it, and their right counterparts do not. ESLint runs through its own
  * API on code never written to disk; the cycle check (npm run check:cycles) on a scratch folder.
  */
 import { execFile } from 'node:child_process';
@@ -61,6 +62,24 @@ describe('import directions', () => {
     ['src/dev/worker/x.ts', "import { y } from '../../worker/session';"],
   ])('%s: %s passes', async (file, source) => {
     expect(await rules(file, source)).not.toContain('no-restricted-imports');
+  });
+});
+
+describe('state on the page', () => {
+  test.each([
+    ['src/ui/hooks/useX.ts', 'let current = 0;'],
+    ['src/ui/charts/X.tsx', 'export let shared = null;'],
+    ['src/client/x.ts', 'var cache = {};'],
+    ['src/App.tsx', 'let session = null;'],
+  ])('%s: %s fails', async (file, source) => {
+    expect(await rules(file, source)).toContain('no-restricted-syntax');
+  });
+
+  test.each([
+    ['src/ui/hooks/useX.ts', 'const LIMIT = 4;\nexport function f() { let n = 0; return n++; }'],
+    ['src/worker/x.ts', 'let run = null;'],
+  ])('%s: %s passes', async (file, source) => {
+    expect(await rules(file, source)).not.toContain('no-restricted-syntax');
   });
 });
 

@@ -10,18 +10,12 @@
  */
 
 import type { EpochSummary, Measurement } from '../shared/protocol';
+import { createChannel, type Channel, type VersionChannel } from './versionChannel';
+
+export type { VersionChannel };
 
 /** Runs a callback before the next paint. `requestAnimationFrame` on the page; a fake in tests. */
 export type FrameScheduler = (callback: () => void) => void;
-
-/**
- * One subscription channel, shaped for `useSyncExternalStore`: both functions are stable (safe to
- * pass directly) and `getVersion` is a number that changes exactly when the channel's data did.
- */
-export interface VersionChannel {
-  subscribe(listener: () => void): () => void;
-  getVersion(): number;
-}
 
 /** When a chunk of losses ended: batches trained by then, and seconds of training. */
 export interface TimeMark {
@@ -91,34 +85,18 @@ function requestFrame(callback: () => void): void {
   else setTimeout(callback, 16);
 }
 
-interface Channel extends VersionChannel {
-  /** Marks the channel changed; the version moves on at the next flush. */
+/** A channel whose changes wait for the next frame: marked dirty, then bumped once. */
+interface FrameChannel {
+  channel: Channel;
   dirty: boolean;
-  flush(): void;
 }
 
-function createChannel(): Channel {
-  const listeners = new Set<() => void>();
-  let version = 0;
-  const channel: Channel = {
-    dirty: false,
-    subscribe(listener) {
-      listeners.add(listener);
-      return () => {
-        listeners.delete(listener);
-      };
-    },
-    getVersion: () => version,
-    flush() {
-      if (!channel.dirty) return;
-      channel.dirty = false;
-      // The version moves only here, so a component that re-renders for another reason
-      // mid-frame still sees the version it last rendered with and its memos hold.
-      version++;
-      for (const listener of [...listeners]) listener();
-    },
-  };
-  return channel;
+function flushChannel(c: FrameChannel): void {
+  if (!c.dirty) return;
+  c.dirty = false;
+  // The version moves only here, so a component that re-renders for another reason mid-frame
+  // still sees the version it last rendered with and its memos hold.
+  c.channel.bump();
 }
 
 /**
@@ -126,8 +104,8 @@ function createChannel(): Channel {
  * `requestAnimationFrame`. Create one per app (module level or `useState(() => createMetricsStore())`).
  */
 export function createMetricsStore(schedule: FrameScheduler = requestFrame): MetricsStore {
-  const lossChannel = createChannel();
-  const measurementChannel = createChannel();
+  const lossChannel: FrameChannel = { channel: createChannel(), dirty: false };
+  const measurementChannel: FrameChannel = { channel: createChannel(), dirty: false };
   let buffer = new Float32Array(INITIAL_CAPACITY);
   let count = 0;
   let totalBatches = 0;
@@ -138,11 +116,11 @@ export function createMetricsStore(schedule: FrameScheduler = requestFrame): Met
 
   function flush(): void {
     frameRequested = false;
-    lossChannel.flush();
-    measurementChannel.flush();
+    flushChannel(lossChannel);
+    flushChannel(measurementChannel);
   }
 
-  function changed(channel: Channel): void {
+  function changed(channel: FrameChannel): void {
     channel.dirty = true;
     if (frameRequested) return;
     frameRequested = true;
@@ -169,8 +147,8 @@ export function createMetricsStore(schedule: FrameScheduler = requestFrame): Met
   }
 
   return {
-    losses: lossChannel,
-    measurements: measurementChannel,
+    losses: lossChannel.channel,
+    measurements: measurementChannel.channel,
     appendLosses(firstBatch, losses, total, trainingSeconds) {
       const end = firstBatch + losses.length;
       ensureCapacity(end);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { epochSummary, measurement } from '../../test/fixtures/epochs';
-import { CSV_HEADER, runCsv } from './csv';
+import { epochSummary, measurement } from '../test/fixtures/epochs';
+import { CSV_HEADER, runCsv } from './runCsv';
 
 describe('runCsv', () => {
   it('writes every batch and every measurement, in batch order, with seconds only where taken', () => {

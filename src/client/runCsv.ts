@@ -1,9 +1,9 @@
 /**
  * A run's full log as CSV, like the series' model.log: every batch's loss, then (in batch order
- * with them) every measurement. Pure: the page turns it into a download (ChartControls.tsx).
+ * with them) every measurement. Pure: the page turns it into a download (ChartControls.tsx, the Runs tab).
  */
-import type { TimeMark } from '../../client/metricsStore';
-import type { Measurement } from '../../shared/protocol';
+import type { TimeMark } from './metricsStore';
+import type { Measurement } from '../shared/protocol';
 
 export const CSV_HEADER =
   'run,kind,batch,epoch,seconds,loss,train_loss,train_accuracy,test_loss,test_accuracy,train_images,test_images';

@@ -51,11 +51,9 @@ export interface RunData {
 }
 
 /**
- * RunData as stored: the weights as a Blob (an array in records written before 2026-12-05). Put
- * into IndexedDB, an array is cloned on the page's thread, and a Blob is passed by reference: a
- * record with the CNN's 582,026 weights took 24-31 ms of the page's thread to put, against 10-12
- * ms with the Blob made (headless Chromium, 2 cores, 2026-12-05, nothing else running). While the
- * CNN trained, each save of its weights (every ~10 s) had made a task of 52-74 ms.
+ * RunData as stored: the weights as a Blob (an array in records written by earlier versions). Put
+ * into IndexedDB, an array is cloned on the page's thread and a Blob is passed by reference: as
+ * an array, each save of the CNN's weights made a long task while it trained (docs/performance.md).
  */
 type StoredRunData = Omit<RunData, 'weights'> & {
   weights: { model: ModelSpec; params: Blob | Float32Array; batch: number } | null;

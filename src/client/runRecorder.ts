@@ -3,8 +3,8 @@
  * ~10 s of new weights, and when it ends (then again when its final weights arrive). Its curves
  * come from the metrics store, its weights from the worker's checkpoints. Saves never overlap: one
  * asked for during another is made after it, with the newest data. A save runs in a task of its
- * own, not in the worker message's that asked for it: together they made one task of 50-66 ms
- * while the CNN trained (a trace, 2026-12-05; see runLedger.ts for the save's own cost).
+ * own, not in the worker message's that asked for it: together they made one long task while the
+ * CNN trained (docs/performance.md).
  */
 import { describeModel } from '../shared/modelSpec';
 import type { TrainConfig } from '../shared/config';
@@ -17,7 +17,6 @@ import { saveFailure, type RunData, type RunLedger, type RunSummary } from './ru
 const WEIGHTS_EVERY_MS = 10_000;
 
 interface Current {
-  runId: number;
   summary: RunSummary;
   weights: RunData['weights'];
   lastWeightsSave: number;
@@ -48,9 +47,9 @@ export class RunRecorder {
 
   /**
    * A run starts (from fresh weights, or from the model of the run named `continuedFrom`): from
-   * now on its events are recorded.
+   * now on the events `receive` is given are its.
    */
-  start(runId: number, config: TrainConfig, engine: string, continuedFrom?: string): RunSummary {
+  start(config: TrainConfig, engine: string, continuedFrom?: string): RunSummary {
     const summary: RunSummary = {
       id: `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
       number: 0,
@@ -68,7 +67,7 @@ export class RunRecorder {
       hasWeights: false,
       ...(continuedFrom !== undefined ? { continuedFrom } : {}),
     };
-    this.current = { runId, summary, weights: null, lastWeightsSave: performance.now(), failing: false };
+    this.current = { summary, weights: null, lastWeightsSave: performance.now(), failing: false };
     return summary;
   }
 
@@ -89,10 +88,10 @@ export class RunRecorder {
     return this.current?.summary.id ?? null;
   }
 
-  /** Every event of the worker: the current run's epoch ends, state changes and weights. */
+  /** An event of the recorded run (the session passes only the current run's): its epoch ends, state changes and weights. */
   receive(msg: FromWorker): void {
     const c = this.current;
-    if (!c || !('runId' in msg) || msg.runId !== c.runId) return;
+    if (!c) return;
     if (msg.type === 'epochEnd') this.request();
     else if (msg.type === 'state' && msg.state !== 'training' && msg.state !== 'paused') {
       c.summary.state = msg.state as RunState;

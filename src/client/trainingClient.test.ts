@@ -1,40 +1,8 @@
 import { describe, expect, test, vi } from 'vitest';
 import type { FromWorker, ToWorker } from '../shared/protocol';
 import { TUTORIAL_PRESET } from '../shared/config';
+import { FakeWorker } from '../test/fixtures/fakeWorker';
 import { TrainingClient } from './trainingClient';
-
-/**
- * A stand-in for the training worker: the client's messages go through a real MessageChannel
- * (structured clone, transfer) to `handle`, whose replies come back the same way.
- */
-class FakeWorker extends EventTarget {
-  readonly received: ToWorker[] = [];
-  terminated = false;
-  private readonly page: MessagePort;
-  private readonly worker: MessagePort;
-
-  constructor(handle: (msg: ToWorker, reply: (m: FromWorker) => void) => void) {
-    super();
-    const { port1, port2 } = new MessageChannel();
-    this.page = port1;
-    this.worker = port2;
-    this.worker.onmessage = (e: MessageEvent<ToWorker>) => {
-      this.received.push(e.data);
-      handle(e.data, (m) => this.worker.postMessage(m));
-    };
-    this.page.onmessage = (e) => this.dispatchEvent(new MessageEvent('message', { data: e.data }));
-  }
-
-  postMessage(msg: ToWorker, transfer: Transferable[] = []) {
-    this.page.postMessage(msg, transfer);
-  }
-
-  terminate() {
-    this.terminated = true;
-    this.page.close();
-    this.worker.close();
-  }
-}
 
 function echoWorker(msg: ToWorker, reply: (m: FromWorker) => void) {
   if (msg.type === 'init') {
@@ -49,7 +17,7 @@ function echoWorker(msg: ToWorker, reply: (m: FromWorker) => void) {
   } else if (msg.type === 'predict') {
     const probabilities = new Float32Array(10);
     probabilities[msg.pixels[0] > 0.5 ? 1 : 0] = 1;
-    reply({ type: 'prediction', requestId: msg.requestId, probabilities, trained: false });
+    reply({ type: 'reply', requestId: msg.requestId, reply: { probabilities, trained: false } });
   } else if (msg.type === 'evaluate') {
     reply({ type: 'error', requestId: msg.requestId, code: 'data-not-ready', message: 'not yet' });
   }
@@ -103,7 +71,8 @@ describe('TrainingClient over a message channel', () => {
   test('starts the worker with init then loadData, and keeps early events for the first listener', async () => {
     const worker = new FakeWorker(echoWorker);
     const client = new TrainingClient('wasm', () => worker as unknown as Worker);
-    await new Promise((r) => setTimeout(r, 20)); // `ready` arrives before anyone listens
+    // `ready` arrives before anyone listens: the client heard it first (it listened first).
+    await new Promise((r) => worker.addEventListener('message', r, { once: true }));
     const seen: FromWorker[] = [];
     client.on((m) => seen.push(m));
     expect(seen.map((m) => m.type)).toEqual(['ready']);
@@ -112,20 +81,55 @@ describe('TrainingClient over a message channel', () => {
     client.dispose();
   });
 
-  test('predict resolves with the answer to its own request, and the caller keeps its pixels', async () => {
+  test('requests resolve with the answers to their own ids; only what is listed is transferred', async () => {
     const client = new TrainingClient('auto', () => new FakeWorker(echoWorker) as unknown as Worker);
     const one = new Float32Array(784).fill(1);
     const zero = new Float32Array(784);
-    const [a, b] = await Promise.all([client.predict(one), client.predict(zero)]);
+    const [a, b] = await Promise.all([
+      client.request({ type: 'predict', pixels: one }),
+      client.request({ type: 'predict', pixels: zero }, [zero.buffer]),
+    ]);
     expect(a.probabilities[1]).toBe(1);
     expect(b.probabilities[0]).toBe(1);
-    expect(one.length).toBe(784); // a copy was transferred, not the caller's array
+    expect(one.length).toBe(784); // not listed: cloned, the caller keeps its array
+    expect(zero.length).toBe(0); // listed: transferred
     client.dispose();
   });
 
   test('an error reply rejects the request with its message', async () => {
     const client = new TrainingClient('auto', () => new FakeWorker(echoWorker) as unknown as Worker);
-    await expect(client.evaluate()).rejects.toThrow('not yet');
+    await expect(client.request({ type: 'evaluate' })).rejects.toThrow('not yet');
+    client.dispose();
+  });
+
+  test('an aborted request rejects at once with the signal’s reason, and its late answer is dropped', async () => {
+    let answer: (() => void) | null = null;
+    const worker = new FakeWorker((msg, reply) => {
+      if (msg.type === 'predict')
+        answer = () =>
+          reply({
+            type: 'reply',
+            requestId: msg.requestId,
+            reply: { probabilities: new Float32Array(10), trained: true },
+          });
+    });
+    const client = new TrainingClient('auto', () => worker as unknown as Worker, null);
+    const seen: FromWorker[] = [];
+    client.on((m) => seen.push(m));
+    const asked = new AbortController();
+    const reply = client.request({ type: 'predict', pixels: new Float32Array(784) }, [], asked.signal);
+    await new Promise<void>((r) => {
+      const wait = () => (answer ? r() : setImmediate(wait));
+      wait();
+    });
+    asked.abort();
+    await expect(reply).rejects.toMatchObject({ name: 'AbortError' });
+    answer!();
+    await new Promise((r) => worker.addEventListener('message', r, { once: true }));
+    expect(seen.filter((m) => m.type === 'reply')).toEqual([]);
+    await expect(
+      client.request({ type: 'predict', pixels: new Float32Array(784) }, [], AbortSignal.abort()),
+    ).rejects.toMatchObject({ name: 'AbortError' });
     client.dispose();
   });
 

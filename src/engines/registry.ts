@@ -39,8 +39,7 @@ export const ENGINES: Record<EngineName, EngineKind> = {
       layout.convs.length > 0 && !cnnKernelsRun()
         ? 'the CPU engine’s convolutions need WebAssembly SIMD, which cannot run here'
         : null,
-    // npm run bench -- --runs 5 on d9112aa, 2026-12-05 (2 cores, headless Chromium): see README,
-    // Performance. The CNN's figures are of 2026-12-04.
+    // The figures quoted are npm run bench's (docs/performance.md says which run's).
     strength: (layout) =>
       layout.convs.length
         ? 'the project’s CPU loops, with the convolutions and the dense head in WebAssembly SIMD, train a CNN fastest on a CPU: 6.5 ms a Small CNN step at batch 64 against 59 ms for TensorFlow.js on WebAssembly (npm run bench)'

@@ -85,6 +85,12 @@ export interface FieldError {
   message: string;
 }
 
+/** Everything wrong with `config` in one sentence (its problems joined), or null when it is valid. */
+export function configProblem(config: TrainConfig): string | null {
+  const problems = validateConfig(config);
+  return problems.length > 0 ? problems.map((p) => p.message).join('; ') : null;
+}
+
 /** Every problem with `config`, one per field, each naming the field and the allowed range. */
 export function validateConfig(config: TrainConfig): FieldError[] {
   const errors: FieldError[] = [];

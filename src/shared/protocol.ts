@@ -1,7 +1,8 @@
 /**
  * Every message between the page and the training worker (test and benchmark hooks have their own,
  * in src/dev/). Commands (page -> worker) read as verbs, events (worker -> page) as things that
- * happened. Payloads are plain data and typed arrays; typed-array buffers are transferred, not copied.
+ * happened; requests are paired with their replies in one table (`Requests`). Payloads are plain
+ * data and typed arrays; typed-array buffers are transferred, not copied.
  */
 import type { TrainConfig } from './config';
 import type { ModelSpec } from './modelSpec';
@@ -140,7 +141,97 @@ export interface SampleDigit {
  */
 export const CURRENT_MODEL = 0;
 
-export type ToWorker =
+/**
+ * Test images of a full measurement, most confident first: those with true digit `truth` read as
+ * `predicted` (a confusion matrix cell), or, with neither, every mistake. runId CURRENT_MODEL: of
+ * the current model measured now (a loaded or an imported one, not a run's).
+ */
+export interface MistakesQuery {
+  runId: number;
+  truth?: number;
+  predicted?: number;
+  limit: number;
+}
+
+export interface MistakesAnswer {
+  /** The epoch whose end measured them. */
+  epoch: number;
+  /** Images matching the query; `digits` holds the first `limit`, most confident first. */
+  total: number;
+  digits: AnalysedDigit[];
+  /** The measurement's test confusion counts, [true * 10 + predicted]. */
+  confusion: number[];
+}
+
+/** A model read from a file and made the current one: its weights (layout order) and test figures. */
+export interface ImportedModel {
+  model: ModelSpec;
+  params: Float32Array;
+  accuracy: number;
+  loss: number;
+  /** 100 counts, row = true digit, column = predicted digit. */
+  confusion: number[];
+}
+
+/** The 10 digits' probabilities for one image, and whether the model that gave them was trained. */
+export interface Prediction {
+  probabilities: Float32Array;
+  trained: boolean;
+}
+
+/**
+ * Every request the page makes of the worker: what it sends and what it gets back, the one place
+ * a request meets its reply. On the wire a request is `{ type, requestId, ...args }`, answered by
+ * one `reply` with its requestId, or by an `error` with it.
+ */
+export interface Requests {
+  /** pixels: 784 floats 0..1, row-major, white digit on black. */
+  predict: { args: { pixels: Float32Array }; reply: Prediction };
+  /** The current model on all test images; confusion: [true * 10 + predicted]. */
+  evaluate: { args: NoArgs; reply: { accuracy: number; loss: number; confusion: number[] } };
+  /** Images with the model's guesses: the given indices, or `count` random ones. */
+  samples: {
+    args: { split: 'train' | 'test'; count: number; indices?: number[] };
+    reply: SampleDigit[];
+  };
+  /** The weights `params` (layout order) of `model` as a safetensors file with PyTorch's names. */
+  exportSafetensors: {
+    args: { model: ModelSpec; params: Float32Array; metadata: Record<string, string> };
+    reply: Uint8Array;
+  };
+  /** The weights `params` of `model` as a TF.js layers model, its manifest naming `weightsPath`. */
+  exportLayers: {
+    args: { model: ModelSpec; params: Float32Array; weightsPath: string };
+    reply: { modelJson: string; weights: ArrayBuffer };
+  };
+  /**
+   * A model from a safetensors file with the tutorial's names (a PyTorch-trained one): checked,
+   * made the current model and measured on the test set; the current model stays on any problem.
+   */
+  importSafetensors: { args: { bytes: Uint8Array }; reply: ImportedModel };
+  /** The same for a TF.js layers model: one model.json and the weights files it names. */
+  importLayers: { args: { files: File[] }; reply: ImportedModel };
+  mistakes: { args: MistakesQuery; reply: MistakesAnswer };
+}
+
+/** A request that carries nothing but its name. */
+export type NoArgs = Record<never, never>;
+
+/** A table of requests like `Requests` (the dev hooks have their own): each one's args and reply. */
+export type RequestTable<T> = { [K in keyof T]: { args: object; reply: unknown } };
+
+/** A request of table `T` as sent: its name, its id and its arguments. */
+export type RequestMessage<T extends RequestTable<T>, K extends keyof T & string = keyof T & string> = {
+  [N in K]: { type: N; requestId: number } & T[N]['args'];
+}[K];
+
+/** What a request of `T` named `K` is answered with. */
+export type ReplyOf<T extends RequestTable<T>, K extends keyof T> = T[K]['reply'];
+
+export type RequestName = keyof Requests;
+
+/** Commands, answered by events (or nothing) rather than a reply. */
+export type Command =
   | { type: 'init'; backend: BackendChoice }
   | { type: 'loadData' }
   /**
@@ -153,38 +244,19 @@ export type ToWorker =
   | { type: 'stop' }
   /** Fresh weights for `model`, drawn from `seed`. */
   | { type: 'reset'; model: ModelSpec; seed: number }
-  /** The weights of a checkpoint (a new worker taking over from one that died). */
+  /** The weights of a checkpoint (a new worker taking over from one that died), or a saved run's. */
   | { type: 'restore'; model: ModelSpec; params: Float32Array }
   /** Are you there? Answered by `pong`, within a batch even while training. */
-  | { type: 'ping' }
-  /** pixels: 784 floats 0..1, row-major, white digit on black. */
-  | { type: 'predict'; requestId: number; pixels: Float32Array }
-  | { type: 'evaluate'; requestId: number }
-  /** Images with the model's guesses: the given indices, or `count` random ones. */
-  | { type: 'samples'; requestId: number; split: 'train' | 'test'; count: number; indices?: number[] }
-  /** The weights `params` (layout order) of `model` as a safetensors file with PyTorch's names. */
-  | {
-      type: 'exportSafetensors';
-      requestId: number;
-      model: ModelSpec;
-      params: Float32Array;
-      metadata: Record<string, string>;
-    }
-  /** The weights `params` of `model` as a TF.js layers model, its manifest naming `weightsPath`. */
-  | { type: 'exportLayers'; requestId: number; model: ModelSpec; params: Float32Array; weightsPath: string }
-  /**
-   * A model from a safetensors file with the tutorial's names (a PyTorch-trained one): checked,
-   * made the current model and measured on the test set; the current model stays on any problem.
-   */
-  | { type: 'importSafetensors'; requestId: number; bytes: Uint8Array }
-  /** The same for a TF.js layers model: one model.json and the weights files it names. */
-  | { type: 'importLayers'; requestId: number; files: File[] }
-  /**
-   * Test images of the last epoch's full measurement, most confident first: those with true digit
-   * `truth` read as `predicted` (a confusion matrix cell), or, with neither, every mistake. runId
-   * CURRENT_MODEL: of the current model measured now (a loaded or an imported one, not a run's).
-   */
-  | { type: 'mistakes'; requestId: number; runId: number; truth?: number; predicted?: number; limit: number };
+  | { type: 'ping' };
+
+export type ToWorker = Command | RequestMessage<Requests>;
+
+/** The answer to the request `requestId` (its type: the request table's reply for it). */
+export interface ReplyMessage {
+  type: 'reply';
+  requestId: number;
+  reply: unknown;
+}
 
 export type FromWorker =
   | ({ type: 'ready' } & BackendInfo)
@@ -211,35 +283,7 @@ export type FromWorker =
   | ({ type: 'measurement' } & Measurement)
   | ({ type: 'epochEnd' } & EpochSummary)
   | { type: 'state'; runId: number; state: RunState; message?: string }
-  | { type: 'prediction'; requestId: number; probabilities: Float32Array; trained: boolean }
-  /** confusion: 100 counts, row = true digit, column = predicted digit. */
-  | { type: 'evaluation'; requestId: number; accuracy: number; loss: number; confusion: number[] }
-  | { type: 'samples'; requestId: number; digits: SampleDigit[] }
-  | { type: 'exported'; requestId: number; bytes: Uint8Array }
-  | { type: 'exportedLayers'; requestId: number; modelJson: string; weights: ArrayBuffer }
-  /** The imported model, its weights (layout order) and its test-set figures. */
-  | {
-      type: 'imported';
-      requestId: number;
-      model: ModelSpec;
-      params: Float32Array;
-      accuracy: number;
-      loss: number;
-      confusion: number[];
-    }
-  /**
-   * `total`: how many images the query matched, of which `digits` are the first `limit`;
-   * `confusion`: the counts of the measurement they come from ([true * 10 + predicted]).
-   */
-  | {
-      type: 'mistakes';
-      requestId: number;
-      runId: number;
-      epoch: number;
-      total: number;
-      digits: AnalysedDigit[];
-      confusion: number[];
-    }
+  | ReplyMessage
   /** The backend changed under a run (e.g. WebGL context lost -> WASM). */
   | ({ type: 'backendChanged' } & BackendInfo)
   | { type: 'pong' }

@@ -1,7 +1,8 @@
 /**
  * What the worker keeps between commands: the resident data set and the current model, an engine
- * (src/engines/) chosen for it on this backend. predict, evaluate and samples read the model; a
- * run or a reset installs a new one. The session never asks which engine it has.
+ * (src/engines/) chosen for it on this backend, with a copy of its weights on the CPU. predict,
+ * evaluate and samples read the model; a run, a reset, a restore or an import installs a new one
+ * (adopt). The session never asks which engine it has.
  */
 import { DataNotReady, ResidentData, type Split } from '../engines/data';
 import {
@@ -16,13 +17,13 @@ import {
 } from '../engines/engine';
 import { initialParams, netLayout, type NetLayout } from '../engines/layout';
 import { chooseEngine, loadTfjsEngines } from '../engines/registry';
-import type { OptimizerName } from '../shared/config';
+import type { OptimizerName, TrainConfig } from '../shared/config';
 import { argMax, IMAGE_SIZE, NUM_CLASSES, bytesToUnit } from '../shared/mnist';
-import { describeModel, type ModelSpec } from '../shared/modelSpec';
+import { describeModel, sameModel, type ModelSpec } from '../shared/modelSpec';
 import type { BackendName, EngineName, SampleDigit } from '../shared/protocol';
 import { mulberry32 } from '../shared/random';
 import { yieldToEventLoop } from '../shared/yield';
-import type { Emit } from './run/lossChunker';
+import { CommandError, type Emit } from './emit';
 
 /** The most sample digits one request returns. */
 export const MAX_SAMPLES = 100;
@@ -32,10 +33,21 @@ export function initialState(layout: NetLayout, seed: number): EngineState {
   return { params: initialParams(layout, seed), slots: new Float32Array(0), steps: 0 };
 }
 
+/** The current model on the CPU: its architecture and optimizer, and its weights and state. */
+export interface KeptModel {
+  config: Pick<TrainConfig, 'model' | 'optimizer'>;
+  state: EngineState;
+}
+
 export class Session {
   readonly data = new ResidentData();
   /** False until a run has taken a step since the model was installed by a reset. */
   trained = false;
+  /**
+   * The current model's last state on the CPU (after a run, a reset, a restore or an import):
+   * what a run continues from, and what rebuilds the model when its device is lost.
+   */
+  kept: KeptModel | null = null;
   private current: Engine | null = null;
   /** Engines that failed on this backend (name -> why): the next install passes them over. */
   private failed: Partial<Record<EngineName, string>> = {};
@@ -168,12 +180,41 @@ export class Session {
     this.forgetChecks();
   }
 
-  /** Fresh weights for `spec` drawn from `seed` (the reset command). */
-  async reset(spec: ModelSpec, seed: number): Promise<void> {
-    const layout = netLayout(spec);
+  /**
+   * Makes `model` at `state` the current model (the engine it gets here installed) and keeps its
+   * state; `trained` says whether its weights were trained (a restored or imported model) or are
+   * fresh ones.
+   */
+  async adopt(model: ModelSpec, state: EngineState, trained: boolean): Promise<void> {
+    const layout = netLayout(model);
     await this.prepare(layout);
-    this.install(layout, 'adam', initialState(layout, seed));
-    this.trained = false;
+    this.install(layout, 'adam', state);
+    this.trained = trained;
+    this.kept = { config: { model, optimizer: 'adam' }, state };
+  }
+
+  /** Fresh weights for `spec` drawn from `seed` (the reset command). */
+  reset(spec: ModelSpec, seed: number): Promise<void> {
+    return this.adopt(spec, initialState(netLayout(spec), seed), false);
+  }
+
+  /**
+   * The current model's state, for a run that trains it further with `config`, which must name
+   * the same model; a CommandError saying what differs otherwise.
+   */
+  continueFrom(config: TrainConfig): EngineState {
+    if (!this.kept)
+      throw new CommandError(
+        'invalid-config',
+        'There is no trained model to continue from: press Train alone.',
+      );
+    const { model } = this.kept.config;
+    if (!sameModel(model, config.model))
+      throw new CommandError(
+        'invalid-config',
+        `The current model is ${describeModel(model)}; these settings describe ${describeModel(config.model)}, so training cannot continue from it.`,
+      );
+    return this.kept.state;
   }
 
   /** Probabilities of the 10 digits for one image of 784 floats 0..1. */

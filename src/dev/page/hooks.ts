@@ -5,19 +5,16 @@
  */
 import type { TrainingClient } from '../../client/trainingClient';
 import type { ModelSpec } from '../../shared/modelSpec';
-import type { DevCommand, DevReply, DevResults } from '../protocol';
+import type { RequestBody } from '../../client/requests';
+import type { DevRequests } from '../protocol';
 
-type Args<T extends DevCommand['type']> = Omit<Extract<DevCommand, { type: T }>, 'type' | 'requestId'>;
+type Reply<K extends keyof DevRequests> = DevRequests[K]['reply'];
 
 export interface DevHooks {
   /** Trains an engine and the plain reference side by side in the worker. */
-  conformance(args: Args<'devConformance'>): Promise<DevResults['devConformance']>;
+  conformance(args: DevRequests['devConformance']['args']): Promise<Reply<'devConformance'>>;
   /** Times the training step of the engine the worker would pick, or of a stock layers model. */
-  benchSteps(
-    impl: 'fast' | 'stock',
-    batchSize: number,
-    model?: ModelSpec,
-  ): Promise<DevResults['devBenchSteps']>;
+  benchSteps(impl: 'fast' | 'stock', batchSize: number, model?: ModelSpec): Promise<Reply<'devBenchSteps'>>;
   /** Loses the worker's WebGL context on purpose; false when not on WebGL. */
   loseContext(): Promise<boolean>;
   /** Makes the worker close itself, silently. */
@@ -26,12 +23,12 @@ export interface DevHooks {
   throwInWorker(): Promise<void>;
   /** Keeps the worker busy for `ms`, answering nothing. */
   blockWorker(ms: number): Promise<void>;
-  /** Makes WebGL program `program` compute wrong outputs (null: none); forgets passed checks. */
+  /** Builds a fault into the worker's engines (null: none); forgets passed checks. */
   injectFault(program: string | null): Promise<void>;
   /** TensorFlow.js's tensors in the worker, and their bytes. */
-  memory(): Promise<DevResults['devMemory']>;
+  memory(): Promise<Reply<'devMemory'>>;
   /** What the last WebGL start-up check measured, or null before one ran. */
-  lastCheck(): Promise<DevResults['devLastCheck']>;
+  lastCheck(): Promise<Reply<'devLastCheck'>>;
 }
 
 declare global {
@@ -42,20 +39,18 @@ declare global {
 }
 
 export function installPageHooks(client: TrainingClient): void {
-  const call = async <T extends DevCommand['type']>(type: T, args: Args<T>): Promise<DevResults[T]> => {
-    const reply = (await client.call((requestId) => ({ type, requestId, ...args }))) as DevReply;
-    return reply.result as DevResults[T];
-  };
+  const call = <K extends keyof DevRequests & string>(msg: RequestBody<DevRequests, K>) =>
+    client.request<K, DevRequests>(msg);
   window.mnistClient = client;
   window.mnistDev = {
-    conformance: (args) => call('devConformance', args),
-    benchSteps: (impl, batchSize, model) => call('devBenchSteps', { impl, batchSize, model }),
-    loseContext: async () => (await call('devLoseContext', {})).lost,
-    closeWorker: async () => void (await call('devClose', {})),
-    throwInWorker: async () => void (await call('devThrow', {})),
-    blockWorker: async (ms) => void (await call('devBlock', { ms })),
-    injectFault: async (program) => void (await call('devInjectFault', { program })),
-    lastCheck: () => call('devLastCheck', {}),
-    memory: () => call('devMemory', {}),
+    conformance: (args) => call({ type: 'devConformance', ...args }),
+    benchSteps: (impl, batchSize, model) => call({ type: 'devBenchSteps', impl, batchSize, model }),
+    loseContext: async () => (await call({ type: 'devLoseContext' })).lost,
+    closeWorker: async () => void (await call({ type: 'devClose' })),
+    throwInWorker: async () => void (await call({ type: 'devThrow' })),
+    blockWorker: async (ms) => void (await call({ type: 'devBlock', ms })),
+    injectFault: async (program) => void (await call({ type: 'devInjectFault', program })),
+    lastCheck: () => call({ type: 'devLastCheck' }),
+    memory: () => call({ type: 'devMemory' }),
   };
 }

@@ -1,6 +1,6 @@
 /**
- * The worker's test and benchmark commands (src/dev/protocol.ts), loaded by the worker entry only
- * in dev and test builds. Each works on scratch models: the page's model is untouched.
+ * The worker's test and benchmark requests (src/dev/protocol.ts), loaded by the worker only in dev
+ * and test builds. Each works on scratch models: the page's model is untouched.
  */
 import type { Scalar, Tensor2D } from '@tensorflow/tfjs';
 import { conformance } from '../../engines/conformance';
@@ -9,11 +9,13 @@ import { chooseEngine, ENGINES, loadTfjsEngines } from '../../engines/registry';
 import { TUTORIAL_MODEL, type ModelSpec } from '../../shared/modelSpec';
 import { mulberry32, shuffledIndices } from '../../shared/random';
 import { yieldToEventLoop } from '../../shared/yield';
-import type { BackendName } from '../../shared/protocol';
+import type { BackendName, RequestMessage } from '../../shared/protocol';
 import { loadedTfjs, webglContext } from '../../worker/backend';
-import { CommandError, type ExtraHandler, type WorkerContext } from '../../worker/context';
+import type { WorkerContext } from '../../worker/context';
+import { CommandError } from '../../worker/emit';
+import type { Replied } from '../../worker/handlers';
 import { initialState, type Session } from '../../worker/session';
-import type { DevCommand, DevReply, StepTiming } from '../protocol';
+import type { DevRequests, StepTiming } from '../protocol';
 import type * as TfjsParts from './tfjsParts';
 
 /** TensorFlow.js's parts the commands use, loaded and started only when one of them needs it. */
@@ -27,85 +29,86 @@ const SYNC_EVERY = 20;
 const WARMUP_STEPS = 10;
 const MIN_MS = 2000;
 
+/** A handler for each dev request, as the worker's own handlers are typed (worker/handlers.ts). */
+type DevHandlers = {
+  [K in keyof DevRequests]: (
+    msg: RequestMessage<DevRequests, K>,
+    context: WorkerContext,
+  ) => Promise<Replied<DevRequests[K]['reply']>>;
+};
+
 /** The part of tfjs-backend-wasm's backend read here. */
 interface WasmBackend {
   wasm?: { HEAPU8?: Uint8Array };
 }
 
-export function workerHooks(context: WorkerContext): ExtraHandler {
-  return async (message) => {
-    if (!message.type.startsWith('dev')) return false;
-    const msg = message as DevCommand;
-    const session = await context.ready();
-    // Faults can strike mid-run (that is the point); the measurements need the device to themselves.
-    if ((msg.type === 'devConformance' || msg.type === 'devBenchSteps') && context.busy())
-      throw new CommandError('busy', 'Stop the run first.');
-    const reply = (result: DevReply['result']) =>
-      context.post({ type: 'devResult', requestId: msg.requestId, result } as unknown as Parameters<
-        typeof context.post
-      >[0]);
-    const backend = context.backend.info!.backend;
-    switch (msg.type) {
-      case 'devConformance': {
-        const { engine, requestId: _r, type: _t, ...run } = msg;
-        if (ENGINES[engine].tfjs) {
-          await context.backend.tfjs();
-          await loadTfjsEngines();
-        }
-        reply(await conformance(ENGINES[engine], session.data, run));
-        return true;
-      }
-      case 'devBenchSteps':
-        reply(
-          await benchSteps(context, session, backend, msg.impl, msg.batchSize, msg.model ?? TUTORIAL_MODEL),
-        );
-        return true;
-      case 'devLoseContext': {
-        const ext = backend === 'webgl' ? webglContext()?.getExtension('WEBGL_lose_context') : null;
-        ext?.loseContext();
-        reply({ lost: !!ext });
-        return true;
-      }
-      case 'devInjectFault':
-        session.injectFault(msg.program);
-        reply({ program: msg.program });
-        return true;
-      case 'devMemory': {
-        // TensorFlow.js holds nothing where nothing has loaded it (the CPU engine).
-        const tf = loadedTfjs()?.tf;
-        const { numTensors, numBytes } = tf?.memory() ?? { numTensors: 0, numBytes: 0 };
-        // tfjs-backend-wasm's linear memory: it grows to the largest model's needs and never shrinks.
-        const wasm = tf?.getBackend() === 'wasm' ? (tf.backend() as unknown as WasmBackend).wasm : null;
-        reply({ numTensors, numBytes, wasmMemoryBytes: wasm?.HEAPU8?.buffer.byteLength ?? 0 });
-        return true;
-      }
-      case 'devLastCheck':
-        reply(session.lastCheck);
-        return true;
-      case 'devClose':
-        reply({ closing: true });
-        setTimeout(() => self.close(), 0);
-        return true;
-      case 'devThrow':
-        reply({ throwing: true });
-        setTimeout(() => {
-          throw new Error('injected by a test');
-        }, 0);
-        return true;
-      case 'devBlock': {
-        const until = performance.now() + msg.ms;
-        while (performance.now() < until) {
-          // busy: no message is handled meanwhile
-        }
-        reply({ blockedMs: msg.ms });
-        return true;
-      }
-      default: {
-        const _exhaustive: never = msg;
-        throw new CommandError('internal', `Unknown dev command ${JSON.stringify(_exhaustive)}`);
-      }
+/** The dev requests' handlers, on the worker's context: each takes what it needs of it. */
+export const DEV_HANDLERS: DevHandlers = {
+  devConformance: async ({ type: _t, requestId: _r, engine, ...run }, context) => {
+    const s = await idle(context);
+    if (ENGINES[engine].tfjs) {
+      await context.backend.tfjs();
+      await loadTfjsEngines();
     }
-  };
+    return { reply: await conformance(ENGINES[engine], s.data, run) };
+  },
+  devBenchSteps: async (msg, context) => {
+    const s = await idle(context);
+    const model = msg.model ?? TUTORIAL_MODEL;
+    return { reply: await benchSteps(context, s, backendOf(context), msg.impl, msg.batchSize, model) };
+  },
+  devLoseContext: async (_msg, context) => {
+    await context.ready();
+    const webgl = backendOf(context) === 'webgl';
+    const ext = webgl ? webglContext()?.getExtension('WEBGL_lose_context') : null;
+    ext?.loseContext();
+    return { reply: { lost: !!ext } };
+  },
+  devInjectFault: async ({ program }, context) => {
+    (await context.ready()).injectFault(program);
+    return { reply: { program } };
+  },
+  devMemory: async (_msg, context) => {
+    await context.ready();
+    // TensorFlow.js holds nothing where nothing has loaded it (the CPU engine).
+    const tf = loadedTfjs()?.tf;
+    const { numTensors, numBytes } = tf?.memory() ?? { numTensors: 0, numBytes: 0 };
+    // tfjs-backend-wasm's linear memory: it grows to the largest model's needs and never shrinks.
+    const wasm = tf?.getBackend() === 'wasm' ? (tf.backend() as unknown as WasmBackend).wasm : null;
+    return { reply: { numTensors, numBytes, wasmMemoryBytes: wasm?.HEAPU8?.buffer.byteLength ?? 0 } };
+  },
+  devLastCheck: async (_msg, context) => ({ reply: (await context.ready()).lastCheck }),
+  devClose: async (_msg, context) => {
+    await context.ready();
+    setTimeout(() => self.close(), 0);
+    return { reply: { closing: true } };
+  },
+  devThrow: async (_msg, context) => {
+    await context.ready();
+    setTimeout(() => {
+      throw new Error('injected by a test');
+    }, 0);
+    return { reply: { throwing: true } };
+  },
+  devBlock: async ({ ms }, context) => {
+    await context.ready();
+    const until = performance.now() + ms;
+    while (performance.now() < until) {
+      // busy: no message is handled meanwhile
+    }
+    return { reply: { blockedMs: ms } };
+  },
+};
+
+/** The session, with no run under way: the measurements need the device to themselves. */
+async function idle(context: WorkerContext): Promise<Session> {
+  const s = await context.ready();
+  context.notRunning('Stop the run first.');
+  return s;
+}
+
+function backendOf(context: WorkerContext): BackendName {
+  return context.backend.info!.backend;
 }
 
 /**

@@ -9,9 +9,8 @@
  * 2. Numbers: the programs train a fixed mini-batch for a few steps from fixed weights, beside the
  *    float64 reference (conformance.ts, the check the engines' tests use); each step's loss, the
  *    weights after and the logits must agree within tolerances far above what SwiftShader shows
- *    and far below what one wrong program gives (e2e/webgl-trust.spec.ts prints both; measured
- *    2026-11-25: loss 1.5e-7, weights 1.3e-6, logits 5e-8 sound; one layer's outputs off by a
- *    quarter: loss 3.4e-3, weights 0.055).
+ *    and far below what one wrong program gives (e2e/webgl-trust.spec.ts prints both;
+ *    docs/performance.md has figures).
  *
  * Any failure says why in a sentence; the worker then marks the engine failed, so the model trains
  * with TensorFlow.js's ops instead and the status line says why. The data is synthetic (sparse

@@ -53,14 +53,14 @@ function useDigits(
   const [answer, setAnswer] = useState<{ key: string; digits: Digits } | null>(null);
   useEffect(() => {
     if (!enabled || runId === null || epoch === null) return;
-    let live = true;
-    client.mistakes({ runId, truth, predicted, limit }).then(
-      (a) => live && setAnswer({ key, digits: { status: 'ready', ...a } }),
-      (e: Error) => live && setAnswer({ key, digits: { status: 'error', message: e.message } }),
+    // A query the user has moved on from is given up: its answer would only be dropped.
+    const asked = new AbortController();
+    client.request({ type: 'mistakes', runId, truth, predicted, limit }, [], asked.signal).then(
+      (a) => setAnswer({ key, digits: { status: 'ready', ...a } }),
+      (e: Error) =>
+        !asked.signal.aborted && setAnswer({ key, digits: { status: 'error', message: e.message } }),
     );
-    return () => {
-      live = false;
-    };
+    return () => asked.abort();
   }, [client, key, runId, epoch, truth, predicted, limit, enabled]);
   // Until the answer to this very query arrives, it is loading.
   return answer?.key === key ? answer.digits : { status: 'loading' };

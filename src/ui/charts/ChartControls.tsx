@@ -6,8 +6,9 @@
 import { useCallback, useEffect, useId, useState } from 'react';
 import type { MetricsStore } from '../../client/metricsStore';
 import { useStoreMemo } from '../hooks/useStoreVersion';
-import { download, fileName } from '../download';
-import { runCsv } from './csv';
+import { fileName } from '../../client/runFiles';
+import { runCsv } from '../../client/runCsv';
+import { download } from '../download';
 import {
   MAX_SMOOTHING,
   parseView,

@@ -4,7 +4,7 @@
  */
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import type { MetricsStore } from '../../client/metricsStore';
-import type { RunInfo } from '../hooks/useTraining';
+import type { RunInfo } from '../../client/sessionState';
 import { formatCount } from '../../shared/format';
 
 interface Props {

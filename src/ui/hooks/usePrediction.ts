@@ -6,8 +6,9 @@
  * busy (or replaced) a new drawing reads "Reading…", and after LATE_MS the page says it is late.
  */
 import { useEffect, useRef, useState } from 'react';
-import type { Prediction, TrainingClient } from '../../client/trainingClient';
+import type { TrainingClient } from '../../client/trainingClient';
 import { argMax } from '../../shared/mnist';
+import type { Prediction } from '../../shared/protocol';
 
 /** A prediction takes ~30 ms; one this late means a busy or restarting worker, and the page says so. */
 export const LATE_MS = 1500;
@@ -49,7 +50,8 @@ export function usePrediction(
         next.current = null;
         const t0 = performance.now();
         try {
-          const p = await client.predict(pixels);
+          const copy = pixels.slice(); // the input stays the page's; the copy's buffer is transferred
+          const p = await client.request({ type: 'predict', pixels: copy }, [copy.buffer]);
           if (latest.current !== pixels) continue;
           const digit = argMax(p.probabilities);
           setAnswer({

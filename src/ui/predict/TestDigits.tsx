@@ -25,7 +25,7 @@ export function TestDigits({ client, modelVersion, dataReady, trained, onPick }:
   const [error, setError] = useState<string | null>(null);
 
   const refresh = useCallback(() => {
-    client.samples('test', COUNT).then(
+    client.request({ type: 'samples', split: 'test', count: COUNT }).then(
       (d) => {
         setDigits(d);
         setError(null);

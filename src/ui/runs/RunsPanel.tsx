@@ -3,17 +3,14 @@
  * (its curves and its model), Rename, Delete, Delete all, and what the browser stores for this
  * site. Refreshed whenever the ledger changes (`version`).
  */
-import { useEffect, useId, useState } from 'react';
-import {
-  formatBytes,
-  storageUse,
-  type RunData,
-  type RunLedger,
-  type RunSummary,
-} from '../../client/runLedger';
-import type { ExportKind } from '../hooks/useTraining';
-import { MAX_COMPARED, RUN_COLORS, type ComparedRun } from './compare';
+import { useEffect, useState } from 'react';
+import { formatBytes, storageUse, type RunLedger, type RunSummary } from '../../client/runLedger';
+import type { ExportKind } from '../../client/runFiles';
+import { MAX_COMPARED } from './compare';
+import { ImportModel } from './ImportModel';
 import { RunComparison } from './RunComparison';
+import { RunItem } from './RunItem';
+import { useCompare } from './useCompare';
 
 interface Props {
   ledger: RunLedger;
@@ -36,13 +33,6 @@ interface Props {
 type Listing =
   { status: 'loading' } | { status: 'ready'; runs: RunSummary[] } | { status: 'error'; message: string };
 
-function duration(seconds: number): string {
-  const s = Math.round(seconds);
-  return s >= 60
-    ? `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`
-    : `${seconds.toFixed(1)} s`;
-}
-
 export function RunsPanel({
   ledger,
   version,
@@ -58,36 +48,8 @@ export function RunsPanel({
   const [listing, setListing] = useState<Listing>({ status: 'loading' });
   const [use, setUse] = useState<{ usage: number; quota: number } | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
-  const [imported, setImported] = useState<string | null>(null);
-  const importId = useId();
-  /** Runs ticked "Compare", in the order ticked, each with its colour; their data once read. */
-  const [ticked, setTicked] = useState<{ id: string; color: string }[]>([]);
-  const [loaded, setLoaded] = useState<ReadonlyMap<string, RunData>>(new Map());
-  const toggleCompare = (run: RunSummary, on: boolean) => {
-    if (!on) {
-      setTicked((t) => t.filter((x) => x.id !== run.id));
-      return;
-    }
-    setTicked((t) => {
-      if (t.length >= MAX_COMPARED || t.some((x) => x.id === run.id)) return t;
-      const used = new Set(t.map((x) => x.color));
-      return [...t, { id: run.id, color: RUN_COLORS.find((k) => !used.has(k)) ?? RUN_COLORS[0] }];
-    });
-    if (loaded.has(run.id)) return;
-    void ledger.data(run.id).then(
-      (data) => {
-        if (data) setLoaded((m) => new Map(m).set(run.id, data));
-        else setProblem(`"${run.name}" is no longer saved.`);
-      },
-      (e: Error) => setProblem(`"${run.name}" could not be read: ${e.message}`),
-    );
-  };
   const runsNow = listing.status === 'ready' ? listing.runs : [];
-  const compared: ComparedRun[] = ticked.flatMap(({ id, color }) => {
-    const summary = runsNow.find((r) => r.id === id);
-    const data = loaded.get(id);
-    return summary && data ? [{ summary, data, color }] : [];
-  });
+  const { ticked, compared, toggleCompare } = useCompare(ledger, runsNow, setProblem);
 
   useEffect(() => {
     let live = true;
@@ -129,46 +91,7 @@ export function RunsPanel({
         Every run is kept in this browser (IndexedDB) as it trains: its settings, every batch&apos;s loss,
         every measurement and its weights. Nothing leaves the page.
       </p>
-      <div className="import-row">
-        <label htmlFor={importId}>Import model</label>
-        <input
-          id={importId}
-          type="file"
-          accept=".safetensors,.json,.bin"
-          multiple
-          disabled={!canLoad}
-          aria-describedby={`${importId}-hint`}
-          onChange={(e) => {
-            const files = Array.from(e.target.files ?? []);
-            e.target.value = ''; // the same file may be picked again
-            if (!files.length) return;
-            const picked = files.map((f) => f.name).join(' and ');
-            setImported(null);
-            void onImport(files).then(
-              (r) => {
-                setProblem(null);
-                setImported(
-                  `Imported ${r.name}: ${r.model}, test accuracy ${(r.accuracy * 100).toFixed(2)}% on the 10,000 test images. It reads your drawings now.`,
-                );
-              },
-              (err: Error) =>
-                setProblem(
-                  `${picked} ${files.length > 1 ? 'were' : 'was'} not imported: ${err.message} The current model is unchanged.`,
-                ),
-            );
-          }}
-        />
-        <span id={`${importId}-hint`} className="hint">
-          a .safetensors file with the tutorial&apos;s names (fc1.weight, ...; conv1.weight first for a CNN),
-          as PyTorch&apos;s state_dict has them; or a TensorFlow.js model.json picked together with its
-          weights file
-        </span>
-      </div>
-      {imported && (
-        <p className="notice-ok" role="status">
-          {imported}
-        </p>
-      )}
+      <ImportModel canImport={canLoad} onImport={onImport} onProblem={setProblem} />
       {problem && (
         <p className="field-error" role="alert">
           {problem}
@@ -204,111 +127,5 @@ export function RunsPanel({
         ))}
       {compared.length > 0 && <RunComparison runs={compared} />}
     </section>
-  );
-}
-
-interface ItemProps {
-  run: RunSummary;
-  current: boolean;
-  canLoad: boolean;
-  onLoad: () => void;
-  onRename: (name: string) => Promise<void>;
-  onDelete: () => void;
-  onExport: (as: ExportKind) => void;
-  /** Its colour when ticked "Compare", else null. */
-  compare: string | null;
-  /** False when MAX_COMPARED runs are ticked already. */
-  canCompare: boolean;
-  onCompare: (on: boolean) => void;
-}
-
-function RunItem({
-  run,
-  current,
-  canLoad,
-  onLoad,
-  onRename,
-  onDelete,
-  onExport,
-  compare,
-  canCompare,
-  onCompare,
-}: ItemProps) {
-  const [editing, setEditing] = useState<string | null>(null);
-  const id = useId();
-  const done = run.batches >= run.totalBatches && run.totalBatches > 0;
-  return (
-    <li aria-label={run.name} className={current ? 'run current' : 'run'}>
-      {editing === null ? (
-        <strong className="run-name">{run.name}</strong>
-      ) : (
-        <form
-          className="rename"
-          onSubmit={(e) => {
-            e.preventDefault();
-            const name = editing.trim();
-            if (name) void onRename(name).then(() => setEditing(null));
-          }}
-        >
-          <label htmlFor={id}>New name</label>
-          <input
-            id={id}
-            value={editing}
-            maxLength={80}
-            autoFocus
-            onChange={(e) => setEditing(e.target.value)}
-          />
-          <button type="submit" disabled={!editing.trim()}>
-            Save name
-          </button>
-          <button type="button" onClick={() => setEditing(null)}>
-            Cancel
-          </button>
-        </form>
-      )}
-      <span className="run-facts">
-        {new Date(run.createdAt).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' })} ·{' '}
-        {run.model}
-        {run.continuedFrom !== undefined && ` continued from ${run.continuedFrom}`}
-        {' · '}
-        {run.testAccuracy === null
-          ? 'no epoch finished'
-          : `test ${(run.testAccuracy * 100).toFixed(2)}%`} · {duration(run.trainingSeconds)} ·{' '}
-        {done ? 'done' : `${run.state}, ${run.batches} of ${run.totalBatches} batches`}
-      </span>
-      <span className="run-actions">
-        <label
-          className="compare-box"
-          title={canCompare || compare ? undefined : `At most ${MAX_COMPARED} runs at once`}
-        >
-          <input
-            type="checkbox"
-            checked={compare !== null}
-            disabled={compare === null && !canCompare}
-            onChange={(e) => onCompare(e.target.checked)}
-          />
-          {compare && <span className="chart-swatch" style={{ background: compare }} />}
-          Compare
-        </label>
-        <button type="button" onClick={onLoad} disabled={!canLoad}>
-          Load
-        </button>
-        <button type="button" onClick={() => setEditing(run.name)}>
-          Rename
-        </button>
-        <button type="button" onClick={onDelete}>
-          Delete
-        </button>
-        <button type="button" onClick={() => onExport('safetensors')} disabled={!run.hasWeights}>
-          Export for PyTorch
-        </button>
-        <button type="button" onClick={() => onExport('tfjs')} disabled={!run.hasWeights}>
-          Export for TensorFlow.js
-        </button>
-        <button type="button" onClick={() => onExport('csv')}>
-          Download CSV
-        </button>
-      </span>
-    </li>
   );
 }

@@ -1,5 +1,5 @@
 /** Errors from the worker, each saying what happened and what to do, each dismissable. */
-import type { AppError } from '../hooks/useTraining';
+import type { AppError } from '../../client/sessionState';
 
 const TITLES: Record<AppError['code'], string> = {
   'invalid-config': 'Invalid settings',

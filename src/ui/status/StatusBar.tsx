@@ -3,7 +3,7 @@
  * would ask about them.
  */
 import type { BackendInfo, EngineInfo } from '../../shared/protocol';
-import type { DataStatus, RunInfo } from '../hooks/useTraining';
+import type { DataStatus, RunInfo } from '../../client/sessionState';
 import { formatCount } from '../../shared/format';
 
 const BACKEND_NAMES = {

@@ -1,5 +1,5 @@
 /** The tab list, as WAI-ARIA's tabs pattern: arrow keys, Home and End move between tabs. */
-import { useRef, type KeyboardEvent } from 'react';
+import { useRef, type KeyboardEvent, type ReactNode } from 'react';
 import { TABS, type TabName } from './tabs';
 
 const NAMES = Object.keys(TABS) as TabName[];
@@ -50,6 +50,25 @@ export function TabBar({ tab, onOpen }: { tab: TabName; onOpen: (tab: TabName) =
           {TABS[name]}
         </button>
       ))}
+    </div>
+  );
+}
+
+/** The panel of tab `tab`, labelled by its tab. */
+export function TabPanel({
+  tab,
+  className,
+  hidden,
+  children,
+}: {
+  tab: TabName;
+  className: string;
+  hidden?: boolean;
+  children: ReactNode;
+}) {
+  return (
+    <div className={className} role="tabpanel" id={panelId(tab)} aria-labelledby={tabId(tab)} hidden={hidden}>
+      {children}
     </div>
   );
 }

@@ -5,6 +5,9 @@
 import type { MnistData } from '../../shared/mnist';
 import { loadMnist, type LoadProgress } from './loadMnist';
 
+/** Where the data set's files are served, beside the app. */
+export const DATA_URL = `${import.meta.env.BASE_URL}data/`;
+
 interface EarlyLoad {
   done: Promise<MnistData>;
   /** performance.now() when it started. */

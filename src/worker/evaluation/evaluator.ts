@@ -18,7 +18,14 @@ import { adoptSparse, sparseData, type SparseData } from '../../engines/cpu/spar
 import { netLayout } from '../../engines/layout';
 import { argMax, IMAGE_SIZE, NUM_CLASSES, type MnistData } from '../../shared/mnist';
 import type { ModelSpec } from '../../shared/modelSpec';
-import { CURRENT_MODEL, type AnalysedDigit, type Measurement } from '../../shared/protocol';
+import {
+  CURRENT_MODEL,
+  type Measurement,
+  type MistakesAnswer,
+  type MistakesQuery,
+} from '../../shared/protocol';
+
+export type { MistakesAnswer, MistakesQuery };
 
 /** A model's weights at one moment of a run, and where to measure them. */
 export interface MeasureJob {
@@ -38,24 +45,6 @@ export interface MeasureResult {
   measurement: Measurement;
   /** The test set's confusion counts: [true * 10 + predicted]. */
   confusion: Int32Array;
-}
-
-export interface MistakesQuery {
-  runId: number;
-  /** A confusion cell; neither: every mistake. */
-  truth?: number;
-  predicted?: number;
-  limit: number;
-}
-
-export interface MistakesAnswer {
-  /** The epoch whose end measured them. */
-  epoch: number;
-  /** Images matching the query; `digits` holds the first `limit`, most confident first. */
-  total: number;
-  digits: AnalysedDigit[];
-  /** The measurement's test confusion counts, [true * 10 + predicted]. */
-  confusion: number[];
 }
 
 /** A measurement skipped because a newer run started (cancelBefore). */

@@ -5,12 +5,10 @@
  * never one a batch. After a recovery the batches since the snapshot are trained and posted
  * again: they replace the earlier ones, here and in the page's store.
  */
-import type { FromWorker } from '../../shared/protocol';
+import type { Emit } from '../emit';
 
 /** Losses are read back and posted about this often: ~10 messages a second, well under 30. */
 export const CHUNK_MS = 100;
-
-export type Emit = (msg: FromWorker, transfer?: Transferable[]) => void;
 
 export class LossChunker {
   /** Steps whose losses have not been drained. */

@@ -9,7 +9,7 @@ import type { NetLayout } from '../../engines/layout';
 import type { OptimizerName } from '../../shared/config';
 import type { BackendInfo } from '../../shared/protocol';
 import type { Session } from '../session';
-import type { Emit } from './lossChunker';
+import type { Emit } from '../emit';
 
 /** What the worker's backend layer does for a run to survive a lost WebGL context. */
 export interface BackendGuard {

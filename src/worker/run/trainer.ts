@@ -10,21 +10,21 @@ import { DataNotReady } from '../../engines/data';
 import type { Engine, EngineState } from '../../engines/engine';
 import { netLayout, type NetLayout } from '../../engines/layout';
 import { slotCount } from '../../engines/optimizer';
-import { evalInterval, learningRateAt, validateConfig, type TrainConfig } from '../../shared/config';
+import { configProblem, evalInterval, learningRateAt, type TrainConfig } from '../../shared/config';
 import type { EpochSummary, Measurement, RunState } from '../../shared/protocol';
 import { mulberry32, shuffledIndices } from '../../shared/random';
 import { initialState, type Session } from '../session';
 import { Cancelled, type MeasureJob, type MeasureResult } from '../evaluation/evaluator';
 import { InlineEvaluator, type EvaluatorPort } from '../evaluation/port';
 import { BatchCursor } from './cursor';
-import { LossChunker, type Emit } from './lossChunker';
+import type { Emit } from '../emit';
+import { LossChunker } from './lossChunker';
 import { DeviceLost, failureOf, recover, type BackendGuard } from './recovery';
 import { yieldToEventLoop } from '../../shared/yield';
 import { RunControl } from './runControl';
 import { SnapshotKeeper } from './snapshots';
 
 export { RunControl };
-export type { Emit };
 
 /** The loop gives the event loop a turn this often. */
 export const YIELD_MS = 10;
@@ -92,13 +92,13 @@ export function evalSlice(count: number, size: number, stream: number): Int32Arr
  */
 export async function train(options: TrainOptions): Promise<RunOutcome> {
   const { runId, config, session, emit } = options;
-  const problems = validateConfig(config);
-  if (problems.length > 0 || !session.data.loaded) {
+  const problem = configProblem(config);
+  if (problem || !session.data.loaded) {
     emit({
       type: 'error',
       runId,
-      ...(problems.length > 0
-        ? { code: 'invalid-config', message: problems.map((p) => p.message).join('; ') }
+      ...(problem
+        ? { code: 'invalid-config', message: problem }
         : { code: 'data-not-ready', message: new DataNotReady().message }),
     });
     return 'invalid';

@@ -1,0 +1,292 @@
+/**
+ * The page's training session: one plain object, outside React, that owns the worker client, the
+ * metrics store, the run ledger and recorder, and which run is current. Every worker event passes
+ * through it once: the current run's go to the store, the recorder and the state; another run's
+ * (a stopped one's last losses, say) go nowhere. React reads its state through a version channel,
+ * as it reads the metrics store, and calls its methods; nothing else holds the page's state.
+ */
+import type { TrainConfig } from '../shared/config';
+import type { BackendChoice, FromWorker } from '../shared/protocol';
+import { createMetricsStore, type MetricsStore } from './metricsStore';
+import { exportFiles, importedRun, importRequest, type ExportFile, type ExportKind } from './runFiles';
+import { RunLedger, saveFailure, type RunData, type RunSummary } from './runLedger';
+import { RunRecorder } from './runRecorder';
+import { INITIAL, reduce, type Action, type TrainingState } from './sessionState';
+import { TrainingClient } from './trainingClient';
+import { createChannel, type VersionChannel } from './versionChannel';
+
+/** `?backend=wasm` (webgl, wasm, cpu, js, auto) in the address picks the backend at load. */
+export function backendFromSearch(search: string): BackendChoice {
+  const asked = new URLSearchParams(search).get('backend');
+  return asked === 'webgl' || asked === 'wasm' || asked === 'cpu' || asked === 'js' ? asked : 'auto';
+}
+
+/** The next run's number: one past the highest saved. */
+function nextRunNumber(runs: readonly RunSummary[]): number {
+  return runs.reduce((n, r) => Math.max(n, r.number ?? 0), 0) + 1;
+}
+
+const reason = (e: unknown) => (e as Error)?.message ?? String(e);
+
+export interface SessionParts {
+  client?: TrainingClient;
+  metrics?: MetricsStore;
+  /** Opens the run ledger, on first use (IndexedDB). */
+  ledger?: () => RunLedger;
+}
+
+export class TrainingSession {
+  readonly client: TrainingClient;
+  readonly metrics: MetricsStore;
+  private readonly channel = createChannel();
+  /** Bumped whenever `state` changed. */
+  readonly changes: VersionChannel = this.channel;
+  private state: TrainingState;
+  /** The worker run whose events are the page's: 0 when none is (nothing run, reset, loaded). */
+  private runId = 0;
+  private readonly openLedger: () => RunLedger;
+  private ledgerOpen: RunLedger | null = null;
+  private recorderMade: RunRecorder | null = null;
+  private restoring: Promise<void> | null = null;
+
+  constructor(backend: BackendChoice, parts: SessionParts = {}) {
+    this.client = parts.client ?? new TrainingClient(backend);
+    this.metrics = parts.metrics ?? createMetricsStore();
+    this.openLedger = parts.ledger ?? (() => new RunLedger());
+    this.state = { ...INITIAL, backendChoice: backend };
+    this.client.on((msg) => this.receive(msg));
+    this.client.onRestart((restored) => this.dispatch({ type: 'workerReplaced', restored }));
+  }
+
+  getState(): TrainingState {
+    return this.state;
+  }
+
+  /** The run ledger (IndexedDB), opened on first use. */
+  get ledger(): RunLedger {
+    this.ledgerOpen ??= this.openLedger();
+    return this.ledgerOpen;
+  }
+
+  /**
+   * Starts a run of `config`: from fresh weights, or, given `continueFrom` (the current run's
+   * name), from the current model, whose architecture `config.model` must be.
+   */
+  train(config: TrainConfig, continueFrom?: string): void {
+    this.metrics.reset();
+    const runId = this.client.train(config, continueFrom !== undefined ? 'current' : undefined);
+    this.runId = runId;
+    const { engine, backend } = this.state;
+    const engineText = engine ? `${engine.label} on ${backend?.backend ?? '?'}` : '';
+    // The name is known once the ledger answers; a run is "Run" until then, never unnamed.
+    const recording = this.recorder.start(config, engineText, continueFrom);
+    this.dispatch({
+      type: 'started',
+      runId,
+      config,
+      name: recording.name,
+      continued: continueFrom !== undefined,
+    });
+    void this.ledger
+      .list()
+      .then((runs) => {
+        const number = nextRunNumber(runs);
+        const name = `Run ${number}`;
+        if (this.recorder.rename(recording.id, name, number)) this.dispatch({ type: 'renamedCurrent', name });
+      })
+      .catch(() => {});
+  }
+
+  pause(): void {
+    this.client.pause();
+  }
+
+  resume(): void {
+    this.client.resume();
+  }
+
+  stop(): Promise<void> {
+    return this.client.stop();
+  }
+
+  /** Fresh weights for the model `config` names; the charts start over. */
+  reset(config: TrainConfig): void {
+    this.detach();
+    this.client.reset(config.model, config.seed);
+    this.dispatch({ type: 'reset' });
+  }
+
+  /** Restarts the worker on another backend: the model and the charts start over. */
+  switchBackend(backend: BackendChoice): void {
+    this.detach();
+    this.client.setBackend(backend);
+    this.dispatch({ type: 'restarted', backend });
+  }
+
+  /** Loads the data again after it failed to. */
+  retryData(): void {
+    this.dispatch({ type: 'retryData' });
+    this.client.loadData();
+  }
+
+  dismissError(id: number): void {
+    this.dispatch({ type: 'dismiss', id });
+  }
+
+  /** On a page's first load, the last run is back: its curves on the charts, its model in the worker. */
+  restoreLatest(): Promise<void> {
+    this.restoring ??= (async () => {
+      try {
+        const [latest] = await this.ledger.list();
+        const data = latest && (await this.ledger.data(latest.id));
+        // Only if nothing started or was loaded meanwhile.
+        if (latest && data && !this.state.run) this.show(latest, data);
+      } catch (e) {
+        this.notice(`The saved runs could not be read: ${reason(e)}. Training works; runs are not kept.`);
+      }
+    })();
+    return this.restoring;
+  }
+
+  /** Shows a saved run and makes its model the current one. */
+  async loadRun(id: string): Promise<void> {
+    const { summary, data } = await this.saved(id);
+    this.show(summary, data);
+  }
+
+  async renameRun(id: string, name: string): Promise<void> {
+    await this.ledger.rename(id, name);
+    if (this.recorder.rename(id, name)) this.dispatch({ type: 'renamedCurrent', name });
+    this.dispatch({ type: 'ledgerChanged' });
+  }
+
+  async deleteRun(id: string): Promise<void> {
+    if (this.recorder.recordingId === id) this.recorder.forget();
+    await this.ledger.remove(id);
+    this.dispatch({ type: 'ledgerChanged' });
+  }
+
+  async deleteAllRuns(): Promise<void> {
+    this.recorder.forget();
+    await this.ledger.clear();
+    this.dispatch({ type: 'ledgerChanged' });
+  }
+
+  /**
+   * Makes the model in the files a user picked (one .safetensors, or a TF.js model.json with its
+   * weights files) the current one, measured on the test set and kept in the ledger; rejects with
+   * a message naming the problem (the current model stays).
+   */
+  async importModel(files: File[]): Promise<{ name: string; model: string; accuracy: number }> {
+    const { name, body, transfer } = await importRequest(files);
+    const imported = await this.client.request(body, transfer);
+    this.client.adopted(imported.model, imported.params);
+    const number = nextRunNumber(await this.ledger.list().catch(() => []));
+    const summary = importedRun(name, imported, number);
+    this.detach();
+    this.dispatch({ type: 'loaded', summary, hasWeights: true });
+    const weights = { model: imported.model, params: imported.params, batch: 0 };
+    try {
+      await this.ledger.save(summary, {
+        id: summary.id,
+        losses: new Float32Array(0),
+        times: [],
+        measurements: [],
+        epochs: [],
+        weights,
+      });
+      this.dispatch({ type: 'ledgerChanged' });
+    } catch (e) {
+      this.notice(saveFailure(e, summary.name));
+    }
+    return { name, model: summary.model, accuracy: imported.accuracy };
+  }
+
+  /** A saved run as files: its weights for PyTorch (safetensors) or TF.js, or its log (CSV). */
+  async exportRun(id: string, as: ExportKind): Promise<ExportFile[]> {
+    const { summary, data } = await this.saved(id);
+    return exportFiles(this.client, summary, data, as);
+  }
+
+  /** Every event of the worker, once: the current run's fanned out, another run's dropped. */
+  private receive(msg: FromWorker): void {
+    if ('runId' in msg && msg.type !== 'error' && msg.runId !== this.runId) return;
+    switch (msg.type) {
+      case 'metrics':
+        this.metrics.appendLosses(msg.firstBatch, msg.losses, msg.totalBatches, msg.trainingSeconds);
+        // Only the run's first batch matters to the state ("trained"); the rest is the store's.
+        if (msg.firstBatch === 0) this.dispatch({ type: 'event', msg });
+        return;
+      case 'measurement':
+        this.metrics.addMeasurement(msg);
+        return;
+      case 'epochEnd':
+        this.metrics.addEpoch(msg);
+        // After the store: a save reads the run's curves from it.
+        this.recorder.receive(msg);
+        this.dispatch({ type: 'event', msg });
+        return;
+      case 'state':
+        this.recorder.receive(msg);
+        this.dispatch({ type: 'event', msg });
+        return;
+      case 'checkpoint':
+        this.recorder.receive(msg);
+        return;
+      case 'error': {
+        const current = msg.runId !== undefined && msg.runId === this.runId;
+        this.dispatch({ type: 'notice', code: msg.code, message: msg.message, endsRun: current });
+        return;
+      }
+      case 'reply':
+      case 'pong':
+        return; // the client's own: they never reach its listeners
+      default:
+        this.dispatch({ type: 'event', msg });
+    }
+  }
+
+  private dispatch(action: Action): void {
+    const next = reduce(this.state, action);
+    if (next === this.state) return;
+    this.state = next;
+    this.channel.bump();
+  }
+
+  private notice(message: string): void {
+    this.dispatch({ type: 'notice', code: 'storage', message });
+  }
+
+  /** No run is current any more (a reset, a load, an import, another backend): what was saved stays. */
+  private detach(): void {
+    this.runId = 0;
+    this.recorderMade?.forget();
+    this.metrics.reset();
+  }
+
+  /** Puts a saved run on the charts and, when it has weights, into the worker as the model. */
+  private show(summary: RunSummary, data: RunData): void {
+    this.detach();
+    this.metrics.load({ ...data, totalBatches: summary.totalBatches });
+    if (data.weights) this.client.restore(data.weights.model, data.weights.params);
+    this.dispatch({ type: 'loaded', summary, hasWeights: data.weights !== null });
+  }
+
+  /** A saved run's summary and data; rejects when it is no longer saved. */
+  private async saved(id: string): Promise<{ summary: RunSummary; data: RunData }> {
+    const summary = (await this.ledger.list()).find((r) => r.id === id);
+    const data = await this.ledger.data(id);
+    if (!summary || !data) throw new Error('That run is no longer saved.');
+    return { summary, data };
+  }
+
+  private get recorder(): RunRecorder {
+    this.recorderMade ??= new RunRecorder(
+      this.ledger,
+      this.metrics,
+      (message) => this.notice(message),
+      () => this.dispatch({ type: 'ledgerChanged' }),
+    );
+    return this.recorderMade;
+  }
+}

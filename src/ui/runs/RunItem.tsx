@@ -1,0 +1,118 @@
+/** One saved run in the Runs list: its facts, and what it can do (load, rename, delete, export, compare). */
+import { useId, useState } from 'react';
+import type { ExportKind } from '../../client/runFiles';
+import type { RunSummary } from '../../client/runLedger';
+import { MAX_COMPARED } from './compare';
+
+function duration(seconds: number): string {
+  const s = Math.round(seconds);
+  return s >= 60
+    ? `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`
+    : `${seconds.toFixed(1)} s`;
+}
+
+interface ItemProps {
+  run: RunSummary;
+  current: boolean;
+  canLoad: boolean;
+  onLoad: () => void;
+  onRename: (name: string) => Promise<void>;
+  onDelete: () => void;
+  onExport: (as: ExportKind) => void;
+  /** Its colour when ticked "Compare", else null. */
+  compare: string | null;
+  /** False when MAX_COMPARED runs are ticked already. */
+  canCompare: boolean;
+  onCompare: (on: boolean) => void;
+}
+
+export function RunItem({
+  run,
+  current,
+  canLoad,
+  onLoad,
+  onRename,
+  onDelete,
+  onExport,
+  compare,
+  canCompare,
+  onCompare,
+}: ItemProps) {
+  const [editing, setEditing] = useState<string | null>(null);
+  const id = useId();
+  const done = run.batches >= run.totalBatches && run.totalBatches > 0;
+  return (
+    <li aria-label={run.name} className={current ? 'run current' : 'run'}>
+      {editing === null ? (
+        <strong className="run-name">{run.name}</strong>
+      ) : (
+        <form
+          className="rename"
+          onSubmit={(e) => {
+            e.preventDefault();
+            const name = editing.trim();
+            if (name) void onRename(name).then(() => setEditing(null));
+          }}
+        >
+          <label htmlFor={id}>New name</label>
+          <input
+            id={id}
+            value={editing}
+            maxLength={80}
+            autoFocus
+            onChange={(e) => setEditing(e.target.value)}
+          />
+          <button type="submit" disabled={!editing.trim()}>
+            Save name
+          </button>
+          <button type="button" onClick={() => setEditing(null)}>
+            Cancel
+          </button>
+        </form>
+      )}
+      <span className="run-facts">
+        {new Date(run.createdAt).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' })} ·{' '}
+        {run.model}
+        {run.continuedFrom !== undefined && ` continued from ${run.continuedFrom}`}
+        {' · '}
+        {run.testAccuracy === null
+          ? 'no epoch finished'
+          : `test ${(run.testAccuracy * 100).toFixed(2)}%`} · {duration(run.trainingSeconds)} ·{' '}
+        {done ? 'done' : `${run.state}, ${run.batches} of ${run.totalBatches} batches`}
+      </span>
+      <span className="run-actions">
+        <label
+          className="compare-box"
+          title={canCompare || compare ? undefined : `At most ${MAX_COMPARED} runs at once`}
+        >
+          <input
+            type="checkbox"
+            checked={compare !== null}
+            disabled={compare === null && !canCompare}
+            onChange={(e) => onCompare(e.target.checked)}
+          />
+          {compare && <span className="chart-swatch" style={{ background: compare }} />}
+          Compare
+        </label>
+        <button type="button" onClick={onLoad} disabled={!canLoad}>
+          Load
+        </button>
+        <button type="button" onClick={() => setEditing(run.name)}>
+          Rename
+        </button>
+        <button type="button" onClick={onDelete}>
+          Delete
+        </button>
+        <button type="button" onClick={() => onExport('safetensors')} disabled={!run.hasWeights}>
+          Export for PyTorch
+        </button>
+        <button type="button" onClick={() => onExport('tfjs')} disabled={!run.hasWeights}>
+          Export for TensorFlow.js
+        </button>
+        <button type="button" onClick={() => onExport('csv')}>
+          Download CSV
+        </button>
+      </span>
+    </li>
+  );
+}
