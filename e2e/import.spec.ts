@@ -33,6 +33,15 @@ function safetensors(
   return Buffer.concat([length, json, ...blobs]);
 }
 
+/** `file` with its header's text changed by `edit`, its data as it was. */
+function withHeader(file: Buffer, edit: (text: string) => string): Buffer {
+  const n = Number(file.readBigUInt64LE(0));
+  const json = Buffer.from(edit(file.subarray(8, 8 + n).toString()));
+  const length = Buffer.alloc(8);
+  length.writeBigUInt64LE(BigInt(json.length));
+  return Buffer.concat([length, json, file.subarray(8 + n)]);
+}
+
 const TUTORIAL = [
   { name: 'fc1.weight', shape: [64, 784] },
   { name: 'fc1.bias', shape: [64] },
@@ -127,6 +136,23 @@ test('untrusted model files are refused, each saying why, and the current model 
     ['half.safetensors', safetensors(TUTORIAL.map((t) => ({ ...t, dtype: 'F16' }))), /F16; only float32/],
     ['nan.safetensors', safetensors(withNaN), /fc2.weight holds 2048 NaN or infinite values/],
     ['header.safetensors', bigHeader, /header would be 2000000 bytes/],
+    // What the format's reference reader refuses: a name twice, bytes two tensors share, bytes
+    // after the data.
+    [
+      'twice.safetensors',
+      withHeader(good, (text) => text.replace('"fc1.bias"', '"fc4.bias"')),
+      /names "fc4.bias" twice/,
+    ],
+    [
+      'shared.safetensors',
+      withHeader(good, (text) => {
+        const header = JSON.parse(text);
+        header['fc2.bias'].data_offsets = header['fc1.bias'].data_offsets;
+        return JSON.stringify(header);
+      }),
+      /Tensors fc1.bias and fc2.bias share bytes/,
+    ],
+    ['trailing.safetensors', Buffer.concat([good, Buffer.alloc(8)]), /8 bytes follow the last tensor's data/],
   ];
   for (const [name, buffer, why] of cases) {
     await runs.importModel({ name, mimeType: 'application/octet-stream', buffer });

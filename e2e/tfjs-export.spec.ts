@@ -79,6 +79,24 @@ test('Export for TensorFlow.js: tf.loadLayersModel reads the files back to the p
   await runs.importModel({ name: names[0], mimeType: 'application/json', buffer: json });
   const alert = app.page.getByRole('alert');
   await expect(alert).toContainText(`${names[0]} was not imported`);
-  await expect(alert).toContainText(`Weight file with basename '${names[1]}' is not provided`);
+  await expect(alert).toContainText(`reads its weights from "${names[1]}", which was not picked`);
   await expect(alert).toContainText('The current model is unchanged.');
+  // A model.json cut short, and a weights file that is not the manifest's, are refused by name.
+  await runs.importModel({
+    name: 'cut.json',
+    mimeType: 'application/json',
+    buffer: Buffer.from('{"modelTopology": '),
+  });
+  await expect(alert).toContainText('cut.json was not imported: cut.json is not valid JSON');
+  await runs.importModel([
+    { name: names[0], mimeType: 'application/json', buffer: json },
+    {
+      name: names[1],
+      mimeType: 'application/octet-stream',
+      buffer: weights.subarray(0, weights.length - 400),
+    },
+  ]);
+  await expect(alert).toContainText(
+    `"${names[1]}" holds ${weights.length - 400} bytes, but ${names[0]} describes weights of ${weights.length} bytes`,
+  );
 });

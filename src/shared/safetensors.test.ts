@@ -47,4 +47,29 @@ describe('safetensors', () => {
     file.set(f16, 8);
     expect(bad(file)).toThrow(/F16; only float32/);
   });
+
+  it("refuses what the format's reference reader refuses: shared, overlapping or stray bytes, a name twice", () => {
+    /** A file of `header` (text, as written) and `dataBytes` bytes of data. */
+    const file = (header: string, dataBytes: number) => {
+      const head = new TextEncoder().encode(header);
+      const bytes = new Uint8Array(8 + head.length + dataBytes);
+      new DataView(bytes.buffer).setBigUint64(0, BigInt(head.length), true);
+      bytes.set(head, 8);
+      return () => decodeSafetensors(bytes);
+    };
+    const t = (begin: number, end: number, n = (end - begin) / 4) =>
+      JSON.stringify({ dtype: 'F32', shape: [n], data_offsets: [begin, end] });
+    expect(file(`{"a":${t(0, 8)},"b":${t(0, 8)}}`, 8)).toThrow(/Tensors a and b share bytes 0-8/);
+    expect(file(`{"a":${t(0, 8)},"b":${t(4, 12)}}`, 12)).toThrow(/Tensors a and b share bytes 4-8/);
+    expect(file(`{"a":${t(0, 8)},"b":${t(12, 16)}}`, 16)).toThrow(
+      /4 bytes of the data before tensor b belong to no tensor/,
+    );
+    expect(file(`{"a":${t(0, 8)}}`, 12)).toThrow(/4 bytes follow the last tensor's data/);
+    expect(file(`{"a":${t(0, 8)},"a":${t(8, 16)}}`, 16)).toThrow(/names "a" twice/);
+    // The same names inside a tensor's entry, or a key that looks alike in a string, are no repeat.
+    expect(file(`{"__metadata__":{"a":"x,\\"a\\":"},"a":${t(0, 8)}}`, 8)).not.toThrow();
+    // In offset order, whatever the header's order: the reference reader sorts them too.
+    const { tensors: back } = file(`{"b":${t(8, 16)},"a":${t(0, 8)}}`, 16)();
+    expect(back.map((x) => x.name)).toEqual(['b', 'a']);
+  });
 });

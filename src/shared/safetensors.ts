@@ -70,17 +70,26 @@ export function decodeSafetensors(bytes: Uint8Array): {
   if (8 + headerBytes > bytes.length)
     throw new SafetensorsError('The file is truncated: it ends inside its header.');
   let header: Record<string, unknown>;
+  let text: string;
   try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerBytes)));
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerBytes));
+    header = JSON.parse(text);
   } catch {
     throw new SafetensorsError('This is not a safetensors file: its header is not JSON.');
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header))
     throw new SafetensorsError('This is not a safetensors file: its header is not a JSON object.');
+  // JSON.parse keeps the last of a repeated name; the format's reference reader refuses the file.
+  const repeated = repeatedKey(text);
+  if (repeated !== null)
+    throw new SafetensorsError(
+      `Its header names "${repeated}" twice: each tensor is named once in a safetensors file.`,
+    );
   const dataStart = 8 + headerBytes;
   const dataBytes = bytes.length - dataStart;
   const metadata: Record<string, string> = {};
   const tensors: Tensor[] = [];
+  const spans: Span[] = [];
   for (const [name, entry] of Object.entries(header)) {
     if (name === '__metadata__') {
       if (entry && typeof entry === 'object')
@@ -110,9 +119,75 @@ export function decodeSafetensors(bytes: Uint8Array): {
       );
     if (end > dataBytes)
       throw new SafetensorsError(`The file is truncated: tensor ${name} runs past its end.`);
-    const data = new Float32Array(count);
-    for (let i = 0; i < count; i++) data[i] = view.getFloat32(dataStart + begin + i * 4, true);
-    tensors.push({ name, shape: shape as number[], data });
+    spans.push({ name, begin, end });
+    tensors.push({ name, shape: shape as number[], data: new Float32Array(0) });
   }
+  checkTiling(spans, dataBytes);
+  tensors.forEach((t, k) => {
+    const { begin, end } = spans[k];
+    const data = new Float32Array((end - begin) / 4);
+    for (let i = 0; i < data.length; i++) data[i] = view.getFloat32(dataStart + begin + i * 4, true);
+    t.data = data;
+  });
   return { tensors, metadata };
+}
+
+/** Where a tensor's bytes are, relative to the data's start. */
+interface Span {
+  name: string;
+  begin: number;
+  end: number;
+}
+
+/**
+ * The format's rule, as its reference reader holds it: the tensors' byte ranges, in offset order,
+ * tile the data exactly: each starts where the one before ends, none overlaps another, and the
+ * last ends where the file does.
+ */
+function checkTiling(spans: readonly Span[], dataBytes: number): void {
+  const ordered = [...spans].sort((a, b) => a.begin - b.begin || a.end - b.end);
+  let at = 0;
+  let before: Span | null = null;
+  for (const span of ordered) {
+    if (span.begin < at)
+      throw new SafetensorsError(
+        `Tensors ${before!.name} and ${span.name} share bytes ${span.begin}-${Math.min(at, span.end)} of the data: in a safetensors file each tensor has bytes of its own.`,
+      );
+    if (span.begin > at)
+      throw new SafetensorsError(
+        `${span.begin - at} bytes of the data before tensor ${span.name} belong to no tensor: a safetensors file's tensors follow one another with no gaps.`,
+      );
+    at = span.end;
+    before = span;
+  }
+  if (at < dataBytes)
+    throw new SafetensorsError(
+      `${dataBytes - at} bytes follow the last tensor's data: a safetensors file ends where its data does.`,
+    );
+}
+
+/** The first name the header's top-level object holds twice, or null. */
+function repeatedKey(text: string): string | null {
+  const seen = new Set<string>();
+  let depth = 0;
+  let expectKey = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      let j = i + 1;
+      while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      if (depth === 1 && expectKey) {
+        const key = JSON.parse(text.slice(i, j + 1)) as string;
+        if (seen.has(key)) return key;
+        seen.add(key);
+        expectKey = false;
+      }
+      i = j;
+    } else if (c === '{' || c === '[') {
+      depth++;
+      expectKey = depth === 1;
+    } else if (c === '}' || c === ']') depth--;
+    else if (c === ',' && depth === 1) expectKey = true;
+  }
+  return null;
 }

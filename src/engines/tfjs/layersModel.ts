@@ -14,6 +14,8 @@ import * as tf from '@tensorflow/tfjs';
 import { IMAGE_SIDE, IMAGE_SIZE, NUM_CLASSES } from '../../shared/mnist';
 import { describeModel, validateModel, type ConvSpec, type ModelSpec } from '../../shared/modelSpec';
 import { netLayout, type NetLayout } from '../layout';
+import { LayersImportError } from './layersImportError';
+import { checkLayersManifest } from './layersManifest';
 
 export interface LayersFiles {
   /** model.json's text, its weights manifest pointing at `weightsPath`. */
@@ -96,8 +98,7 @@ function concat(parts: ArrayBuffer[]): ArrayBuffer {
   return out.buffer;
 }
 
-/** A TF.js model a user picked that this app cannot take, and why (shown on the page). */
-export class LayersImportError extends Error {}
+export { LayersImportError };
 
 /** The largest model.json taken: a topology is a few kB; the weights go in their own files. */
 export const MAX_MODEL_JSON_BYTES = 1_000_000;
@@ -145,21 +146,7 @@ export async function fromLayersModel(
     throw new LayersImportError(
       `The weights files are ${(weightBytes / 1e6).toFixed(0)} MB; a model here is at most ${maxWeightBytes / 1e6} MB.`,
     );
-  if (others.length === 0) {
-    // tf.io.browserFiles then loads the topology alone, and the model would read with random weights.
-    let paths: string[] = [];
-    try {
-      const manifest = (JSON.parse(await json.text()) as { weightsManifest?: { paths?: string[] }[] })
-        .weightsManifest;
-      paths = (manifest ?? []).flatMap((m) => m.paths ?? []).map((p) => p.split('/').pop()!);
-    } catch {
-      // Not JSON: said below, by tf.io's own reading.
-    }
-    if (paths.length)
-      throw new LayersImportError(
-        `Weight file with basename '${paths.join("', '")}' is not provided: pick it together with ${json.name}.`,
-      );
-  }
+  checkLayersManifest(json.name, await json.text(), others, maxWeightBytes);
   return readLayersModel(tf.io.browserFiles([json, ...others]), json.name);
 }
 
