@@ -46,7 +46,10 @@ test('train, watch, pause, resume, stop, draw, reset', async ({ app }) => {
   // Pause holds the batch count still; Resume moves it on.
   await app.button('Pause').click();
   await expect(app.button('Resume')).toBeVisible();
-  await app.page.waitForTimeout(500); // a chunk already on its way may still land
+  // The worker says "paused" after the losses it drained at the pause: once the page shows it,
+  // and the chart has drawn a frame since, no chunk is on its way.
+  await expect(app.page.getByTestId('status.run')).toHaveText('paused');
+  await app.page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
   const paused = await app.batchCount();
   await app.page.waitForTimeout(1500);
   expect(await app.batchCount()).toBe(paused);

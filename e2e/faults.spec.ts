@@ -16,9 +16,19 @@ test.describe('the training worker fails', () => {
     // Epochs enough that the run is still going when the worker dies (~1 s an epoch here).
     await app.setSettings({ 'Batch size': '32', Epochs: '20' });
     await app.button('Train').click();
-    // Past the first checkpoint (the worker sends the weights every ~2 s).
+    // Past a checkpoint of trained weights (the worker sends them every ~2 s).
     await expect.poll(() => app.batchCount(), { timeout: 60_000 }).toBeGreaterThan(2000);
-    await app.page.waitForTimeout(2500);
+    await app.page.evaluate(
+      () =>
+        new Promise<void>((resolve) => {
+          const off = window.mnistClient!.on((m) => {
+            if (m.type === 'checkpoint') {
+              off();
+              resolve();
+            }
+          });
+        }),
+    );
     await app.page.evaluate(() => window.mnistDev!.closeWorker());
     const alert = app.page.getByRole('alert');
     await expect(alert).toContainText('stopped answering', { timeout: 10_000 });
