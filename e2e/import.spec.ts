@@ -173,3 +173,47 @@ test('untrusted model files are refused, each saying why, and the current model 
   await app.drawOne();
   await expect(app.prediction()).toContainText('untrained');
 });
+
+test('while an import runs, Train, Reset and Load wait for it and say so; then its model is the current one', async ({
+  app,
+  runs,
+}) => {
+  await app.open();
+  await app.waitForData();
+  await app.trainUntilDone({ 'Batch size': '512', Epochs: '1' }); // a saved run to Load
+  // The import's request is held on the page until the test lets it go: however fast the
+  // machine, the import is under way while the rest is tried.
+  await app.page.evaluate(() => {
+    const client = window.mnistClient!;
+    const request = client.request.bind(client) as (...args: unknown[]) => Promise<unknown>;
+    const w = window as unknown as { letImportGo: () => void };
+    const held = new Promise<void>((resolve) => (w.letImportGo = resolve));
+    (client as unknown as { request: unknown }).request = (msg: { type: string }, ...rest: unknown[]) =>
+      msg.type === 'importSafetensors' ? held.then(() => request(msg, ...rest)) : request(msg, ...rest);
+  });
+  await runs.open();
+  await runs.importModel({
+    name: 'tutorial.safetensors',
+    mimeType: 'application/octet-stream',
+    buffer: safetensors(TUTORIAL),
+  });
+  await expect(app.page.getByRole('status', { name: 'Model change' })).toContainText(
+    'Importing tutorial.safetensors… Train, Reset and Load wait until it has finished.',
+  );
+  await expect(runs.button('Run 1', 'Load')).toBeDisabled();
+  await expect(app.page.getByLabel('Import model')).toBeDisabled();
+  await app.tab('Train').click();
+  await expect(app.button('Train')).toBeDisabled();
+  await expect(app.button('Reset')).toBeDisabled();
+  await expect(
+    app.page.getByText('Importing tutorial.safetensors: Train waits until it has finished.'),
+  ).toBeVisible();
+
+  await app.page.evaluate(() => (window as unknown as { letImportGo: () => void }).letImportGo());
+  await expect(app.button('Train')).toBeEnabled({ timeout: 60_000 });
+  await expect(app.page.getByTestId('status.run')).toHaveText('done');
+  await expect(app.page.getByTestId('status.engine')).toContainText('MLP 784-64-64-64-10');
+  await runs.open();
+  await expect(runs.run('Imported tutorial.safetensors')).toBeVisible();
+  await expect(runs.button('Run 1', 'Load')).toBeEnabled();
+});

@@ -217,3 +217,34 @@ test('a run saved before its weights were kept as a Blob (an array in the record
   await expect(app.prediction()).toContainText('Prediction: 1');
   await expect(app.prediction()).not.toContainText('untrained');
 });
+
+test('deleting the run that trains asks first, stops it, and nothing writes it back', async ({
+  app,
+  runs,
+}) => {
+  await app.open();
+  await app.waitForData();
+  await app.setSettings({ 'Batch size': '32', Epochs: '20' });
+  await app.button('Train').click();
+  await runs.open();
+  // Kept as it trains (its first save comes with its first epoch's end).
+  await expect(runs.run('Run 1')).toContainText('training', { timeout: 120_000 });
+  const asked: string[] = [];
+  app.page.once('dialog', (d) => {
+    asked.push(d.message());
+    void d.accept();
+  });
+  await runs.button('Run 1', 'Delete').click();
+  await expect(runs.noRuns()).toBeVisible();
+  expect(asked).toEqual(['"Run 1" is training. Delete it? The run stops, and nothing of it is kept.']);
+  await expect(app.page.getByTestId('status.run')).toHaveText('not started');
+  // Nothing offers the deleted run to train further, and nothing brings it back, even a reload.
+  await app.tab('Train').click();
+  await expect(
+    app.page.getByRole('checkbox', { name: 'Continue training the current model' }),
+  ).toBeDisabled();
+  await app.page.reload();
+  await app.waitForData();
+  await runs.open();
+  await expect(runs.noRuns()).toBeVisible();
+});

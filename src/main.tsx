@@ -4,7 +4,8 @@
  * Each in a task of its own: each module graph is evaluated in one main-thread task, and together
  * they made one long task while the page opened (docs/performance.md).
  */
-import { backendFromSearch, TrainingSession } from './client/trainingSession';
+import { backendFromSearch } from './client/trainingClient';
+import { TrainingSession } from './client/trainingSession';
 import './ui/app.css';
 import './ui/ui.css';
 

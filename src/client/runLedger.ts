@@ -67,6 +67,11 @@ interface LedgerSchema extends DBSchema {
 const DB_NAME = 'mnist-studio';
 const DB_VERSION = 1;
 
+/** The next run's number: one past the highest saved. */
+export function nextRunNumber(runs: readonly RunSummary[]): number {
+  return runs.reduce((n, r) => Math.max(n, r.number ?? 0), 0) + 1;
+}
+
 /** Why a save failed, in words a user can act on. */
 export function saveFailure(error: unknown, name: string): string {
   const e = error as { name?: string; message?: string } | null;

@@ -83,6 +83,11 @@ export class RunRecorder {
     this.current = null;
   }
 
+  /** Resolves once no save is under way or asked for. */
+  async idle(): Promise<void> {
+    while (this.saving) await this.saving;
+  }
+
   /** The recorded run's id in the ledger, while recording. */
   get recordingId(): string | null {
     return this.current?.summary.id ?? null;

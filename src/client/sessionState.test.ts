@@ -9,6 +9,7 @@ function started(): TrainingState {
   return reduce(INITIAL, {
     type: 'started',
     runId: 7,
+    id: 'r7',
     config: TUTORIAL_PRESET,
     name: 'Run 1',
     continued: false,
@@ -45,7 +46,14 @@ describe('the training state machine', () => {
   test('a new run starts untrained, and idle (fresh weights) clears "trained"', () => {
     let s = reduce(started(), event(metrics(7)));
     expect(s.trained).toBe(true);
-    s = reduce(s, { type: 'started', runId: 8, config: TUTORIAL_PRESET, name: 'Run 1', continued: false });
+    s = reduce(s, {
+      type: 'started',
+      runId: 8,
+      id: 'r8',
+      config: TUTORIAL_PRESET,
+      name: 'Run 1',
+      continued: false,
+    });
     expect(s.trained).toBe(false);
     s = reduce(s, event(metrics(8)));
     s = reduce(s, event({ type: 'state', runId: 8, state: 'idle' }));

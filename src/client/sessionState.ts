@@ -24,6 +24,8 @@ export type DataStatus =
 export interface RunInfo {
   /** The worker's run id; 0 for a run loaded from the ledger (no worker run behind it). */
   runId: number;
+  /** Its record's id in the run ledger: the run's identity (names can repeat). */
+  id: string;
   /** Its name in the run ledger ("Run 3"). */
   name: string;
   state: RunState;
@@ -59,6 +61,11 @@ export interface TrainingState {
   errorCount: number;
   /** Bumped whenever the run ledger changed (a save, a rename, a delete), so its list refreshes. */
   ledgerVersion: number;
+  /**
+   * The model change under way ("Importing net.safetensors"), or null: while one runs, nothing
+   * else may change the model (train, reset, load, import).
+   */
+  modelChange: string | null;
 }
 
 /** The worker's events that change what the page shows (the session routes the others). */
@@ -74,7 +81,7 @@ export type Action =
   /** An event of the worker: of the current run, or of no run. */
   | { type: 'event'; msg: StateEvent }
   /** A run started; `continued` when from the current model rather than fresh weights. */
-  | { type: 'started'; runId: number; config: TrainConfig; name: string; continued: boolean }
+  | { type: 'started'; runId: number; id: string; config: TrainConfig; name: string; continued: boolean }
   /** A run from the ledger is shown and its model loaded (on reload, by Load, by an import). */
   | { type: 'loaded'; summary: RunSummary; hasWeights: boolean }
   | { type: 'ledgerChanged' }
@@ -83,12 +90,16 @@ export type Action =
   /** Something the user must read; `endsRun` when it is about the current run (which it stops). */
   | { type: 'notice'; code: ErrorCode; message: string; endsRun?: boolean }
   | { type: 'reset' }
+  /** The current run's record was deleted: no run is shown; the model stays as it is. */
+  | { type: 'forgotten' }
   /** The worker restarts on the backend `backend` asks for. */
   | { type: 'restarted'; backend: BackendChoice }
   | { type: 'retryData' }
   /** The client replaced a silent worker; `restored` when the new one took the trained weights. */
   | { type: 'workerReplaced'; restored: boolean }
-  | { type: 'dismiss'; id: number };
+  | { type: 'dismiss'; id: number }
+  /** A model change began (`what` says which), or ended (null). */
+  | { type: 'modelChange'; what: string | null };
 
 /** Errors shown at once: older ones make room for newer. */
 const MAX_ERRORS = 4;
@@ -104,6 +115,7 @@ export const INITIAL: TrainingState = {
   errors: [],
   errorCount: 0,
   ledgerVersion: 0,
+  modelChange: null,
 };
 
 /** Whether a run in `state` is under way (training, or paused). */
@@ -128,6 +140,7 @@ function loadedRun(summary: RunSummary): RunInfo {
   return {
     ...RUN_CLOCK,
     runId: 0,
+    id: summary.id,
     name: summary.name,
     // A run saved while it trained was cut short by the reload.
     state: isRunning(summary.state) ? 'stopped' : summary.state,
@@ -161,10 +174,11 @@ function withError(s: TrainingState, code: ErrorCode, message: string): Training
 export function reduce(s: TrainingState, action: Action): TrainingState {
   switch (action.type) {
     case 'started': {
-      const { runId, name, config } = action;
+      const { runId, id, name, config } = action;
       const run: RunInfo = {
         ...RUN_CLOCK,
         runId,
+        id,
         name,
         config,
         state: 'training',
@@ -188,6 +202,8 @@ export function reduce(s: TrainingState, action: Action): TrainingState {
       return withNotice(s, action);
     case 'reset':
       return { ...s, run: null, trained: false, modelVersion: s.modelVersion + 1 };
+    case 'forgotten':
+      return { ...s, run: null };
     case 'restarted':
       return {
         ...INITIAL,
@@ -209,6 +225,8 @@ export function reduce(s: TrainingState, action: Action): TrainingState {
       };
     case 'dismiss':
       return { ...s, errors: s.errors.filter((e) => e.id !== action.id) };
+    case 'modelChange':
+      return { ...s, modelChange: action.what };
     case 'event':
       return reduceEvent(s, action.msg);
     default: {

@@ -27,6 +27,12 @@ export type RestartListener = (restored: boolean) => void;
 /** How long a stop may take before the worker is presumed stuck and replaced. */
 const STOP_TIMEOUT_MS = 5_000;
 
+/** `?backend=wasm` (webgl, wasm, cpu, js, auto) in the address picks the backend at load. */
+export function backendFromSearch(search: string): BackendChoice {
+  const asked = new URLSearchParams(search).get('backend');
+  return asked === 'webgl' || asked === 'wasm' || asked === 'cpu' || asked === 'js' ? asked : 'auto';
+}
+
 function createTrainingWorker(): Worker {
   return new Worker(new URL('../worker/training.worker.ts', import.meta.url), { type: 'module' });
 }

@@ -9,22 +9,11 @@ import type { TrainConfig } from '../shared/config';
 import type { BackendChoice, FromWorker } from '../shared/protocol';
 import { createMetricsStore, type MetricsStore } from './metricsStore';
 import { exportFiles, importedRun, importRequest, type ExportFile, type ExportKind } from './runFiles';
-import { RunLedger, saveFailure, type RunData, type RunSummary } from './runLedger';
+import { nextRunNumber, RunLedger, saveFailure, type RunData, type RunSummary } from './runLedger';
 import { RunRecorder } from './runRecorder';
-import { INITIAL, reduce, type Action, type TrainingState } from './sessionState';
+import { INITIAL, isRunning, reduce, type Action, type TrainingState } from './sessionState';
 import { TrainingClient } from './trainingClient';
 import { createChannel, type VersionChannel } from './versionChannel';
-
-/** `?backend=wasm` (webgl, wasm, cpu, js, auto) in the address picks the backend at load. */
-export function backendFromSearch(search: string): BackendChoice {
-  const asked = new URLSearchParams(search).get('backend');
-  return asked === 'webgl' || asked === 'wasm' || asked === 'cpu' || asked === 'js' ? asked : 'auto';
-}
-
-/** The next run's number: one past the highest saved. */
-function nextRunNumber(runs: readonly RunSummary[]): number {
-  return runs.reduce((n, r) => Math.max(n, r.number ?? 0), 0) + 1;
-}
 
 const reason = (e: unknown) => (e as Error)?.message ?? String(e);
 
@@ -73,6 +62,7 @@ export class TrainingSession {
    * name), from the current model, whose architecture `config.model` must be.
    */
   train(config: TrainConfig, continueFrom?: string): void {
+    if (this.refusedWhileChanging()) return;
     this.metrics.reset();
     const runId = this.client.train(config, continueFrom !== undefined ? 'current' : undefined);
     this.runId = runId;
@@ -83,6 +73,7 @@ export class TrainingSession {
     this.dispatch({
       type: 'started',
       runId,
+      id: recording.id,
       config,
       name: recording.name,
       continued: continueFrom !== undefined,
@@ -111,6 +102,7 @@ export class TrainingSession {
 
   /** Fresh weights for the model `config` names; the charts start over. */
   reset(config: TrainConfig): void {
+    if (this.refusedWhileChanging()) return;
     this.detach();
     this.client.reset(config.model, config.seed);
     this.dispatch({ type: 'reset' });
@@ -150,8 +142,10 @@ export class TrainingSession {
 
   /** Shows a saved run and makes its model the current one. */
   async loadRun(id: string): Promise<void> {
-    const { summary, data } = await this.saved(id);
-    this.show(summary, data);
+    await this.changeModel('Loading a saved run', async () => {
+      const { summary, data } = await this.saved(id);
+      this.show(summary, data);
+    });
   }
 
   async renameRun(id: string, name: string): Promise<void> {
@@ -160,15 +154,23 @@ export class TrainingSession {
     this.dispatch({ type: 'ledgerChanged' });
   }
 
+  /**
+   * Deletes a saved run. The current run's record is let go first (a run training is stopped,
+   * its last save waited for), so nothing writes it back; no run is shown after, the model stays.
+   */
   async deleteRun(id: string): Promise<void> {
-    if (this.recorder.recordingId === id) this.recorder.forget();
+    const current = this.state.run?.id === id;
+    if (current) await this.letGoOfCurrent();
     await this.ledger.remove(id);
+    if (current) this.dispatch({ type: 'forgotten' });
     this.dispatch({ type: 'ledgerChanged' });
   }
 
   async deleteAllRuns(): Promise<void> {
-    this.recorder.forget();
+    const current = this.state.run !== null;
+    if (current) await this.letGoOfCurrent();
     await this.ledger.clear();
+    if (current) this.dispatch({ type: 'forgotten' });
     this.dispatch({ type: 'ledgerChanged' });
   }
 
@@ -178,13 +180,18 @@ export class TrainingSession {
    * a message naming the problem (the current model stays).
    */
   async importModel(files: File[]): Promise<{ name: string; model: string; accuracy: number }> {
-    const { name, body, transfer } = await importRequest(files);
-    const imported = await this.client.request(body, transfer);
-    this.client.adopted(imported.model, imported.params);
-    const number = nextRunNumber(await this.ledger.list().catch(() => []));
-    const summary = importedRun(name, imported, number);
-    this.detach();
-    this.dispatch({ type: 'loaded', summary, hasWeights: true });
+    const what = `Importing ${files.map((f) => f.name).join(' and ')}`;
+    // The model is the imported one, and shown as the current run, before the change ends.
+    const { name, imported, summary } = await this.changeModel(what, async () => {
+      const { name, body, transfer } = await importRequest(files);
+      const imported = await this.client.request(body, transfer);
+      this.client.adopted(imported.model, imported.params);
+      const number = nextRunNumber(await this.ledger.list().catch(() => []));
+      const summary = importedRun(name, imported, number);
+      this.detach();
+      this.dispatch({ type: 'loaded', summary, hasWeights: true });
+      return { name, imported, summary };
+    });
     const weights = { model: imported.model, params: imported.params, batch: 0 };
     try {
       await this.ledger.save(summary, {
@@ -246,6 +253,34 @@ export class TrainingSession {
     }
   }
 
+  /**
+   * Runs `change` as the one model change under way, shown as `what` while it runs; rejects,
+   * saying why, while another runs or a run trains.
+   */
+  private async changeModel<T>(what: string, change: () => Promise<T>): Promise<T> {
+    const { modelChange, run } = this.state;
+    if (modelChange) throw new Error(`${modelChange} is under way: wait for it to finish.`);
+    if (isRunning(run?.state)) throw new Error('A run is training: stop it first.');
+    this.dispatch({ type: 'modelChange', what });
+    try {
+      return await change();
+    } finally {
+      this.dispatch({ type: 'modelChange', what: null });
+    }
+  }
+
+  /** Whether a model change under way refuses a train or a reset now (and says so). */
+  private refusedWhileChanging(): boolean {
+    const { modelChange } = this.state;
+    if (modelChange)
+      this.dispatch({
+        type: 'notice',
+        code: 'busy',
+        message: `${modelChange} is under way: wait for it to finish.`,
+      });
+    return modelChange !== null;
+  }
+
   private dispatch(action: Action): void {
     const next = reduce(this.state, action);
     if (next === this.state) return;
@@ -255,6 +290,14 @@ export class TrainingSession {
 
   private notice(message: string): void {
     this.dispatch({ type: 'notice', code: 'storage', message });
+  }
+
+  /** The current run is no longer recorded or trained: stopped if it trains, its saves done. */
+  private async letGoOfCurrent(): Promise<void> {
+    this.recorderMade?.forget();
+    if (isRunning(this.state.run?.state)) await this.stop();
+    this.detach();
+    await this.recorderMade?.idle();
   }
 
   /** No run is current any more (a reset, a load, an import, another backend): what was saved stays. */

@@ -44,6 +44,8 @@ export class WorkerContext {
   /** The data's load under way or done; null before the first and after a failed one. */
   dataLoad: Promise<void> | null = null;
   private initDone: Promise<Session> | null = null;
+  /** The model changes queued so far: each waits for the one before it. */
+  private changes: Promise<unknown> = Promise.resolve();
   /** The kept model's measurement on the test set, for its mistakes (currentMistakes). */
   private measured: { model: KeptModel; done: Promise<unknown> } | null = null;
 
@@ -83,6 +85,17 @@ export class WorkerContext {
   /** Whether a run is under way. */
   busy(): boolean {
     return this.run !== null;
+  }
+
+  /**
+   * Runs `change` (a run's start, a reset, a restore, an import) once every model change asked
+   * for before it has finished: their awaits would otherwise interleave, and a run could start
+   * on a model an import was replacing.
+   */
+  changeModel<T>(change: () => Promise<T>): Promise<T> {
+    const next = this.changes.then(change, change);
+    this.changes = next.catch(() => {});
+    return next;
   }
 
   /**

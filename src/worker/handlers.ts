@@ -66,20 +66,23 @@ export const HANDLERS: Handlers = {
     return context.dataLoad;
   },
   train: async (msg, context) => {
-    const s = await context.ready();
-    await context.afterData; // what a run needs besides the images (dataLoad.ts)
-    context.notRunning('A run is already in progress; stop it first.');
-    context.lastRunId = msg.runId;
-    const initial = msg.from === 'current' ? s.continueFrom(msg.config) : undefined;
-    const control = new RunControl();
-    const evaluator = context.evaluator ?? undefined;
-    const options = { runId: msg.runId, config: msg.config, session: s, emit: context.post, evaluator };
-    const done = train({ ...options, initial, control, guard: context.backend });
-    context.run = { runId: msg.runId, control, done };
+    const started = await context.changeModel(async () => {
+      const s = await context.ready();
+      await context.afterData; // what a run needs besides the images (dataLoad.ts)
+      context.notRunning('A run is already in progress; stop it first.');
+      context.lastRunId = msg.runId;
+      const initial = msg.from === 'current' ? s.continueFrom(msg.config) : undefined;
+      const control = new RunControl();
+      const evaluator = context.evaluator ?? undefined;
+      const options = { runId: msg.runId, config: msg.config, session: s, emit: context.post, evaluator };
+      const done = train({ ...options, initial, control, guard: context.backend });
+      context.run = { runId: msg.runId, control, done };
+      return { s, done };
+    });
     // The run is over for the page as soon as `done` settles: a Train or Reset right after Stop
     // must not meet a stale `busy`, so the CPU copy of the weights is taken after.
-    const outcome = await done.finally(() => (context.run = null));
-    if (outcome !== 'invalid') await context.keepRun(s, msg.runId, msg.config);
+    const outcome = await started.done.finally(() => (context.run = null));
+    if (outcome !== 'invalid') await context.keepRun(started.s, msg.runId, msg.config);
   },
   pause: (_msg, context) => context.run?.control.pause(),
   resume: (_msg, context) => context.run?.control.resume(),
@@ -88,19 +91,21 @@ export const HANDLERS: Handlers = {
     if (context.run) context.run.control.stop();
     else context.post({ type: 'state', runId: context.lastRunId, state: 'stopped' });
   },
-  reset: async (msg, context) => {
-    const s = await context.ready();
-    context.notRunning('Stop the run before resetting the weights.');
-    checkModel(msg.model, msg.seed);
-    await s.reset(msg.model, msg.seed);
-    context.post({ type: 'state', runId: context.lastRunId, state: 'idle' });
-  },
-  restore: async (msg, context) => {
-    const s = await context.ready();
-    context.notRunning('Stop the run before restoring weights.');
-    checkedLayout(msg.model, msg.params);
-    await adopt(s, msg.model, msg.params);
-  },
+  reset: (msg, context) =>
+    context.changeModel(async () => {
+      const s = await context.ready();
+      context.notRunning('Stop the run before resetting the weights.');
+      checkModel(msg.model, msg.seed);
+      await s.reset(msg.model, msg.seed);
+      context.post({ type: 'state', runId: context.lastRunId, state: 'idle' });
+    }),
+  restore: (msg, context) =>
+    context.changeModel(async () => {
+      const s = await context.ready();
+      context.notRunning('Stop the run before restoring weights.');
+      checkedLayout(msg.model, msg.params);
+      await adopt(s, msg.model, msg.params);
+    }),
   ping: (_msg, context) => context.post({ type: 'pong' }),
   predict: async (msg, context) => {
     const s = await context.ready();
@@ -124,16 +129,18 @@ export const HANDLERS: Handlers = {
     const files = await toLayers(context.backend, msg.model, msg.params, msg.weightsPath);
     return { reply: files, transfer: [files.weights] };
   },
-  importSafetensors: async (msg, context) => {
-    const s = await context.withData();
-    context.notRunning('Stop the run before importing a model.');
-    return imported(s, fromSafetensors(msg.bytes));
-  },
-  importLayers: async (msg, context) => {
-    const s = await context.withData();
-    context.notRunning('Stop the run before importing a model.');
-    return imported(s, await fromLayers(context.backend, msg.files));
-  },
+  importSafetensors: (msg, context) =>
+    context.changeModel(async () => {
+      const s = await context.withData();
+      context.notRunning('Stop the run before importing a model.');
+      return imported(s, fromSafetensors(msg.bytes));
+    }),
+  importLayers: (msg, context) =>
+    context.changeModel(async () => {
+      const s = await context.withData();
+      context.notRunning('Stop the run before importing a model.');
+      return imported(s, await fromLayers(context.backend, msg.files));
+    }),
   mistakes: async (msg, context) => {
     await context.ready();
     const { evaluator } = context;

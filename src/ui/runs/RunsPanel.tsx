@@ -17,9 +17,13 @@ interface Props {
   /** Bumped when the ledger changed. */
   version: number;
   /** The run shown on the Train tab, if it is a saved one. */
-  currentName: string | null;
-  /** False while a run trains: a model cannot be loaded under it. */
+  currentId: string | null;
+  /** The id of the run that trains now, if any: deleting it stops it, so that is asked first. */
+  trainingId: string | null;
+  /** False while a run trains or the model changes: a model cannot be loaded under it. */
   canLoad: boolean;
+  /** The model change under way ("Importing net.safetensors"), or null. */
+  changing: string | null;
   onLoad: (id: string) => Promise<void>;
   onRename: (id: string, name: string) => Promise<void>;
   onDelete: (id: string) => Promise<void>;
@@ -36,8 +40,10 @@ type Listing =
 export function RunsPanel({
   ledger,
   version,
-  currentName,
+  currentId,
+  trainingId,
   canLoad,
+  changing,
   onLoad,
   onRename,
   onDelete,
@@ -81,7 +87,8 @@ export function RunsPanel({
           type="button"
           disabled={listing.status !== 'ready' || listing.runs.length === 0}
           onClick={() => {
-            if (confirm('Delete every saved run? This cannot be undone.')) void act(onDeleteAll());
+            const also = trainingId ? ' The run that is training stops.' : '';
+            if (confirm(`Delete every saved run? This cannot be undone.${also}`)) void act(onDeleteAll());
           }}
         >
           Delete all
@@ -92,6 +99,11 @@ export function RunsPanel({
         every measurement and its weights. Nothing leaves the page.
       </p>
       <ImportModel canImport={canLoad} onImport={onImport} onProblem={setProblem} />
+      {changing && (
+        <p className="hint" role="status" aria-label="Model change">
+          <progress aria-label={changing} /> {changing}… Train, Reset and Load wait until it has finished.
+        </p>
+      )}
       {problem && (
         <p className="field-error" role="alert">
           {problem}
@@ -112,11 +124,18 @@ export function RunsPanel({
               <RunItem
                 key={r.id}
                 run={r}
-                current={r.name === currentName}
+                current={r.id === currentId}
                 canLoad={canLoad}
                 onLoad={() => void act(onLoad(r.id))}
                 onRename={(name) => act(onRename(r.id, name))}
-                onDelete={() => void act(onDelete(r.id))}
+                onDelete={() => {
+                  const training = r.id === trainingId;
+                  if (
+                    !training ||
+                    confirm(`"${r.name}" is training. Delete it? The run stops, and nothing of it is kept.`)
+                  )
+                    void act(onDelete(r.id));
+                }}
                 onExport={(as) => void act(onExport(r.id, as))}
                 compare={ticked.find((t) => t.id === r.id)?.color ?? null}
                 canCompare={ticked.length < MAX_COMPARED}

@@ -12,8 +12,10 @@ export function RunsTab({ session, state }: { session: TrainingSession; state: T
       <RunsPanel
         ledger={session.ledger}
         version={state.ledgerVersion}
-        currentName={state.run?.name ?? null}
-        canLoad={!running && state.data.status === 'ready'}
+        currentId={state.run?.id ?? null}
+        trainingId={running ? (state.run?.id ?? null) : null}
+        canLoad={!running && state.data.status === 'ready' && !state.modelChange}
+        changing={state.modelChange}
         onLoad={(id) => session.loadRun(id)}
         onRename={(id, name) => session.renameRun(id, name)}
         onDelete={(id) => session.deleteRun(id)}

@@ -30,6 +30,7 @@ interface Props {
 
 /** Why Train is disabled, in a sentence, or undefined when it is not. */
 function whyNotTrain(state: TrainingState, valid: boolean): string | undefined {
+  if (state.modelChange) return `${state.modelChange}: Train waits until it has finished.`;
   if (state.data.status === 'error') return `The data failed to load: ${state.data.message}`;
   if (state.data.status !== 'ready') return 'The data is still loading.';
   if (!valid) return 'Fix the settings marked in red first.';
@@ -91,7 +92,7 @@ function Controls({ session, state, settings, trainCount }: Omit<Props, 'open'> 
     <>
       <RunControls
         state={runState}
-        canTrain={state.data.status === 'ready' && valid && !running}
+        canTrain={state.data.status === 'ready' && valid && !running && !state.modelChange}
         whyNot={whyNotTrain(state, valid)}
         onRetry={state.data.status === 'error' ? () => session.retryData() : undefined}
         onTrain={() =>
@@ -106,7 +107,7 @@ function Controls({ session, state, settings, trainCount }: Omit<Props, 'open'> 
         onPause={() => session.pause()}
         onResume={() => session.resume()}
         onStop={() => void session.stop()}
-        canReset={valid}
+        canReset={valid && !state.modelChange}
         onReset={() => session.reset(config)}
       />
       <ProgressPanel store={session.metrics} run={state.run} trainCount={trainCount} />
