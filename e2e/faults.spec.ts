@@ -65,8 +65,8 @@ test('a new drawing never shows the previous drawing’s answer while the worker
   const first = (await app.prediction().textContent())!;
   // Busy for 3.2 s: longer than a prediction may take before the page says so (1.5 s), shorter than
   // the 4 s a ping may go unanswered before the worker is replaced.
-  void app.page.evaluate(() => window.mnistDev!.blockWorker(3200));
-  await app.page.waitForTimeout(100);
+  // Resolves once the request is posted (not when the block ends): what the page sends next queues behind it.
+  await app.page.evaluate(() => void window.mnistDev!.blockWorker(3200));
   await app.button('Clear').click();
   await app.drawOne();
   await expect(app.prediction()).toContainText('Reading');
