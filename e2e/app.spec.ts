@@ -155,6 +155,26 @@ test('an empty pad shows no prediction', async ({ app }) => {
   await expect(app.prediction()).not.toContainText('Prediction:');
 });
 
+test('a run that collapses to one digit is not just "done": the page says so, and what to try', async ({
+  app,
+}) => {
+  test.setTimeout(3 * 60_000);
+  await app.open();
+  await app.waitForData();
+  // Adam at a learning rate of 1: the loss stays finite, every image gets one digit.
+  await app.setSettings({ 'Learning rate': '1', 'Batch size': '64', Epochs: '1' });
+  await app.page.getByLabel('Optimizer', { exact: true }).selectOption('adam');
+  await app.button('Train').click();
+  await expect(app.page.getByTestId('status.run')).toHaveText('done, collapsed to one digit', {
+    timeout: 120_000,
+  });
+  const said = app.page.getByTestId('error.collapsed');
+  await expect(said).toContainText('Training collapsed.');
+  await expect(said).toContainText(/predicts \d for \d+\.\d% of the test images/);
+  await expect(said).toContainText('A learning rate of 1 is likely too high for Adam: Reset and try 0.001.');
+  await expect(app.page.getByTestId('error.diverged')).toHaveCount(0);
+});
+
 test('a message does not move the drawing pad under the pen', async ({ app }) => {
   await app.open();
   await app.waitForData();

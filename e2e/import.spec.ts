@@ -217,3 +217,30 @@ test('while an import runs, Train, Reset and Load wait for it and say so; then i
   await expect(runs.run('Imported tutorial.safetensors')).toBeVisible();
   await expect(runs.button('Run 1', 'Load')).toBeEnabled();
 });
+
+test('a model imported while the data still loads waits for it, then imports', async ({ app, runs }) => {
+  // The test set's first shard is held until the import has been asked for: the import is made
+  // before the data is ready, however fast the machine.
+  let askedToImport: () => void = () => {};
+  const asked = new Promise<void>((resolve) => (askedToImport = resolve));
+  await app.page.context().route('**/data/test-0.png', async (route) => {
+    await asked;
+    await route.continue();
+  });
+  await app.open();
+  await runs.open();
+  await expect(app.dataStatus()).not.toContainText('ready');
+  await runs.importModel({
+    name: 'tutorial.safetensors',
+    mimeType: 'application/octet-stream',
+    buffer: safetensors(TUTORIAL),
+  });
+  await expect(app.page.getByRole('status', { name: 'Model change' })).toContainText(
+    'Importing tutorial.safetensors',
+  );
+  askedToImport();
+  await expect(runs.imported('tutorial.safetensors')).toBeVisible({ timeout: 90_000 });
+  await expect(app.dataStatus()).toHaveText('60,000 training and 10,000 test images ready');
+  await expect(app.page.getByRole('alert')).toHaveCount(0);
+  await expect(runs.run('Imported tutorial.safetensors')).toBeVisible();
+});

@@ -96,11 +96,11 @@ export async function importRequest(files: File[]): Promise<ImportRequest> {
   return { name: file.name, body: { type: 'importSafetensors', bytes }, transfer: [bytes.buffer] };
 }
 
-/** The run an imported model is kept as in the ledger: numbered `number`, done, its test accuracy. */
-export function importedRun(fileName: string, imported: ImportedModel, number: number): RunSummary {
+/** The run an imported model is kept as in the ledger (numbered when written): done, its test accuracy. */
+export function importedRun(fileName: string, imported: ImportedModel): RunSummary {
   return {
     id: `${Date.now().toString(36)}-import`,
-    number,
+    number: 0,
     name: `Imported ${fileName}`.slice(0, 80),
     createdAt: Date.now(),
     config: { ...TUTORIAL_PRESET, model: imported.model },

@@ -1,7 +1,8 @@
+import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { TUTORIAL_PRESET } from '../shared/config';
 import { createMetricsStore } from './metricsStore';
-import type { RunData, RunLedger, RunSummary } from './runLedger';
+import { RunLedger, type NewRun, type RunData, type RunSummary } from './runLedger';
 import { RunRecorder } from './runRecorder';
 
 /**
@@ -12,16 +13,16 @@ function slowLedger() {
   const saved: RunSummary[] = [];
   const waiting: (() => void)[] = [];
   let onSave: (() => void) | null = null;
-  const ledger = {
-    save: (summary: RunSummary, _data: RunData) =>
-      new Promise<void>((resolve) => {
-        waiting.push(() => {
-          saved.push(summary);
-          resolve();
-        });
-        onSave?.();
-      }),
-  } as unknown as RunLedger;
+  const save = (summary: RunSummary, _data: RunData) =>
+    new Promise<RunSummary>((resolve) => {
+      waiting.push(() => {
+        const written = { ...summary, number: 1, name: summary.name ?? 'Run 1' };
+        saved.push(written);
+        resolve(written);
+      });
+      onSave?.();
+    });
+  const ledger = { generation: 0, create: save, update: save } as unknown as RunLedger;
   const started = () =>
     new Promise<() => void>((resolve) => {
       const take = () => resolve(waiting.shift()!);
@@ -31,29 +32,64 @@ function slowLedger() {
   return { ledger, saved, started, waiting };
 }
 
+const quiet = { error: () => {}, named: () => {}, gone: () => {}, keptAgain: () => {} };
+
+let dbs = 0;
+/** A ledger on a fresh database (fake-indexeddb), and its name. */
+function realLedger() {
+  const name = `recorder-test-${++dbs}`;
+  return { name, ledger: new RunLedger(name) };
+}
+
+const emptyData: RunData = {
+  id: '',
+  losses: new Float32Array(0),
+  times: [],
+  measurements: [],
+  epochs: [],
+  weights: null,
+};
+const runOf = (id: string): NewRun => ({
+  id,
+  createdAt: 0,
+  config: TUTORIAL_PRESET,
+  model: 'MLP',
+  engine: 'test',
+  state: 'done',
+  trainingSeconds: 0,
+  batches: 0,
+  totalBatches: 0,
+  testAccuracy: null,
+  bytes: 0,
+  hasWeights: false,
+});
+
 describe('RunRecorder', () => {
   it('keeps a state and a name that arrive while a save is under way', async () => {
     const { ledger, saved, started, waiting } = slowLedger();
     const store = createMetricsStore(() => 0);
-    const recorder = new RunRecorder(
-      ledger,
-      store,
-      () => {},
-      () => {},
-    );
+    const named: string[] = [];
+    const recorder = new RunRecorder(ledger, store, {
+      ...quiet,
+      named: (_id, name) => named.push(name),
+    });
     const run = recorder.start(TUTORIAL_PRESET, 'CPU loops');
-    // An epoch's end starts a save, in a task of its own (not the message's: a save of the CNN's
-    // weights is tens of ms); the run ends and is named while it is under way.
-    recorder.receive({ type: 'epochEnd', runId: 3 } as never);
+    // Its record is written at once, in a task of its own (not the message's: a save of the CNN's
+    // weights is tens of ms), and numbered there.
     expect(waiting).toHaveLength(0);
+    (await started())();
+    await recorder.idle();
+    expect(named).toEqual(['Run 1']);
+    // An epoch's end starts a save; the run ends and is renamed while it is under way.
+    recorder.receive({ type: 'epochEnd', runId: 3 } as never);
     const first = await started();
     recorder.receive({ type: 'state', runId: 3, state: 'done' });
-    recorder.rename(run.id, 'Run 1', 1);
+    recorder.rename(run.id, 'my run');
     first();
     // The save asked for meanwhile is made after it, with the newest state and name.
     (await started())();
-    expect(saved.map((s) => s.state)).toEqual(['training', 'done']);
-    expect(saved.at(-1)!.name).toBe('Run 1');
+    expect(saved.map((s) => s.state)).toEqual(['training', 'training', 'done']);
+    expect(saved.at(-1)!.name).toBe('my run');
     // Nothing later undoes them.
     recorder.receive({
       type: 'checkpoint',
@@ -62,6 +98,40 @@ describe('RunRecorder', () => {
       params: new Float32Array(1),
     });
     (await started())();
-    expect(saved.at(-1)).toMatchObject({ state: 'done', name: 'Run 1', hasWeights: true });
+    expect(saved.at(-1)).toMatchObject({ state: 'done', name: 'my run', hasWeights: true });
+  });
+
+  it('stops recording a run deleted in another tab, and keeps recording one whose site data was cleared', async () => {
+    const { name, ledger } = realLedger();
+    const gone: string[] = [];
+    const keptAgain: string[] = [];
+    const recorder = new RunRecorder(
+      ledger,
+      createMetricsStore(() => 0),
+      {
+        ...quiet,
+        gone: (_id, runName) => gone.push(runName),
+        keptAgain: (_id, runName) => keptAgain.push(runName),
+      },
+    );
+    const deleted = recorder.start(TUTORIAL_PRESET, 'CPU loops');
+    await recorder.idle();
+    await new RunLedger(name).remove(deleted.id); // another tab
+    recorder.check();
+    await recorder.idle();
+    expect(gone).toEqual(['Run 1']);
+    expect(recorder.recordingId).toBeNull();
+    expect(await ledger.list()).toEqual([]);
+
+    const cleared = recorder.start(TUTORIAL_PRESET, 'CPU loops');
+    await recorder.idle();
+    await ledger.create({ ...runOf(cleared.id), id: 'other' }, { ...emptyData, id: 'other' });
+    ledger.generation++; // as when the browser closed the database, its data cleared
+    await ledger.clear();
+    recorder.check();
+    await recorder.idle();
+    expect(keptAgain).toEqual(['Run 1']);
+    expect(recorder.recordingId).toBe(cleared.id);
+    expect((await ledger.list()).map((r) => [r.id, r.name])).toEqual([[cleared.id, 'Run 1']]);
   });
 });

@@ -1,27 +1,46 @@
 /**
- * Keeps the current run in the ledger (runLedger.ts) as it goes: at every epoch's end, every
- * ~10 s of new weights, and when it ends (then again when its final weights arrive). Its curves
- * come from the metrics store, its weights from the worker's checkpoints. Saves never overlap: one
+ * Keeps the current run in the ledger (runLedger.ts) as it goes: its record at once (which
+ * allocates its number), then at every epoch's end (with the weights of that moment), every ~10 s
+ * of new weights, and when it ends (then again when its final weights arrive). Its curves come
+ * from the metrics store, its weights from the worker's checkpoints. Saves never overlap: one
  * asked for during another is made after it, with the newest data. A save runs in a task of its
  * own, not in the worker message's that asked for it: together they made one long task while the
- * CNN trained (docs/performance.md).
+ * CNN trained (docs/performance.md). While it records a run, the tab marks it live (liveRuns.ts).
  */
 import { describeModel } from '../shared/modelSpec';
 import type { TrainConfig } from '../shared/config';
 import type { FromWorker, RunState } from '../shared/protocol';
 import { yieldToEventLoop } from '../shared/yield';
+import { holdLive } from './liveRuns';
 import type { MetricsStore } from './metricsStore';
-import { saveFailure, type RunData, type RunLedger, type RunSummary } from './runLedger';
+import { saveFailure, type NewRun, type RunData, type RunLedger } from './runLedger';
 
-/** Weights are written at most this often while a run trains. */
+/** What the recorder tells the session about the run it records. */
+export interface RecorderEvents {
+  /** A save failed (said once until one succeeds). */
+  error(message: string): void;
+  /** The run's name in the ledger, once it was first written, and whenever it was renamed elsewhere. */
+  named(id: string, name: string): void;
+  /** The run was deleted (in another tab): it is no longer recorded. */
+  gone(id: string, name: string): void;
+  /** The site's data was cleared under the run: it is kept again, as `name`, from now on. */
+  keptAgain(id: string, name: string): void;
+}
+
+/** Weights are written at most this often while a run trains (and at every epoch's end). */
 const WEIGHTS_EVERY_MS = 10_000;
 
 interface Current {
-  summary: RunSummary;
+  summary: NewRun & { name: string; number: number };
+  /** Whether its record is in the ledger (of this `generation`). */
+  created: boolean;
+  generation: number;
   weights: RunData['weights'];
   lastWeightsSave: number;
   /** A failed save was reported: the next failures of this run are not, until one succeeds. */
   failing: boolean;
+  /** Ends its mark as live (liveRuns.ts). */
+  release: () => void;
 }
 
 export class RunRecorder {
@@ -30,28 +49,24 @@ export class RunRecorder {
   private again = false;
   private readonly ledger: RunLedger;
   private readonly store: MetricsStore;
-  private readonly onError: (message: string) => void;
-  private readonly onSaved: () => void;
+  private readonly events: RecorderEvents;
 
-  constructor(
-    ledger: RunLedger,
-    store: MetricsStore,
-    onError: (message: string) => void,
-    onSaved: () => void,
-  ) {
+  constructor(ledger: RunLedger, store: MetricsStore, events: RecorderEvents) {
     this.ledger = ledger;
     this.store = store;
-    this.onError = onError;
-    this.onSaved = onSaved;
+    this.events = events;
   }
 
   /**
    * A run starts (from fresh weights, or from the model of the run named `continuedFrom`): from
-   * now on the events `receive` is given are its.
+   * now on the events `receive` is given are its. Its record is written at once; it is "Run" until
+   * the ledger has numbered it (`events.named`).
    */
-  start(config: TrainConfig, engine: string, continuedFrom?: string): RunSummary {
-    const summary: RunSummary = {
-      id: `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
+  start(config: TrainConfig, engine: string, continuedFrom?: string): { id: string; name: string } {
+    this.forget();
+    const id = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+    const summary: Current['summary'] = {
+      id,
       number: 0,
       name: 'Run',
       createdAt: Date.now(),
@@ -67,19 +82,29 @@ export class RunRecorder {
       hasWeights: false,
       ...(continuedFrom !== undefined ? { continuedFrom } : {}),
     };
-    this.current = { summary, weights: null, lastWeightsSave: performance.now(), failing: false };
-    return summary;
+    this.current = {
+      summary,
+      created: false,
+      generation: this.ledger.generation,
+      weights: null,
+      lastWeightsSave: performance.now(),
+      failing: false,
+      release: holdLive(id),
+    };
+    this.request();
+    return { id, name: summary.name };
   }
 
-  /** Renames the run being recorded, if it is `id` (its number too, when given); true when it was. */
-  rename(id: string, name: string, number?: number): boolean {
+  /** Renames the run being recorded, if it is `id`; true when it was. */
+  rename(id: string, name: string): boolean {
     if (this.current?.summary.id !== id) return false;
-    this.current.summary = { ...this.current.summary, name, number: number ?? this.current.summary.number };
+    this.current.summary = { ...this.current.summary, name };
     return true;
   }
 
-  /** Stops recording (a reset, another backend): what was saved stays. */
+  /** Stops recording (a reset, another backend, a delete): what was saved stays. */
   forget(): void {
+    this.current?.release();
     this.current = null;
   }
 
@@ -91,6 +116,14 @@ export class RunRecorder {
   /** The recorded run's id in the ledger, while recording. */
   get recordingId(): string | null {
     return this.current?.summary.id ?? null;
+  }
+
+  /**
+   * The ledger changed elsewhere (another tab, or the browser cleared it): the recorded run is
+   * saved again now, which finds out whether it was renamed, deleted or cleared away.
+   */
+  check(): void {
+    if (this.current) this.request();
   }
 
   /** An event of the recorded run (the session passes only the current run's): its epoch ends, state changes and weights. */
@@ -136,7 +169,7 @@ export class RunRecorder {
     const epochs = store.getEpochs();
     const last = epochs.at(-1);
     const times = store.getTimes();
-    const summary: RunSummary = {
+    const summary: Current['summary'] = {
       ...c.summary,
       batches: losses.length,
       totalBatches: store.getTotalBatches(),
@@ -157,12 +190,39 @@ export class RunRecorder {
       weights: c.weights,
     };
     try {
-      await this.ledger.save(summary, data);
+      const created = c.created;
+      const written = created
+        ? await this.ledger.update(summary, data)
+        : await this.ledger.create({ ...summary, name: undefined }, data);
+      if (this.current !== c) return; // let go of meanwhile
+      if (!written) return this.missing(c);
+      c.created = true;
       c.failing = false;
-      this.onSaved();
+      // The ledger's name, unless this tab renamed the run while the save was under way.
+      const renamed = written.name !== summary.name && c.summary.name === summary.name;
+      if (renamed) c.summary = { ...c.summary, name: written.name };
+      if (!created && c.generation !== this.ledger.generation) {
+        c.generation = this.ledger.generation;
+        this.events.keptAgain(summary.id, c.summary.name);
+      } else if (renamed) this.events.named(summary.id, written.name);
+      if (summary.state !== 'training') c.release();
     } catch (e) {
-      if (!c.failing) this.onError(saveFailure(e, summary.name));
+      if (!c.failing) this.events.error(saveFailure(e, summary.name));
       c.failing = true;
     }
+  }
+
+  /**
+   * The recorded run's record is not in the ledger: the site's data was cleared under it (written
+   * again, from now on) or another tab deleted it (no longer recorded).
+   */
+  private missing(c: Current): void {
+    if (c.generation !== this.ledger.generation) {
+      c.created = false;
+      this.request();
+      return;
+    }
+    this.forget();
+    this.events.gone(c.summary.id, c.summary.name);
   }
 }

@@ -27,6 +27,24 @@ const metrics = (runId: number): Extract<FromWorker, { type: 'metrics' }> => ({
 });
 
 describe('the training state machine', () => {
+  test('a run whose model collapsed to one digit says so once, and its status says so', () => {
+    const epochEnd = (epoch: number) =>
+      event({
+        type: 'epochEnd',
+        runId: 7,
+        epoch,
+        testAccuracy: 0.098,
+        learningRate: 1,
+        // Every test image predicted as a 1.
+        confusion: Array.from({ length: 100 }, (_, cell) => (cell % 10 === 1 ? 1000 : 0)),
+      } as unknown as StateEvent);
+    const once = reduce(started(), epochEnd(1));
+    expect(once.errors.map((e) => e.code)).toEqual(['collapsed']);
+    expect(once.errors[0].message).toContain('predicts 1 for 100.0% of the test images');
+    expect(once.run?.collapsed).toBe(true);
+    expect(reduce(once, epochEnd(2)).errors).toHaveLength(1);
+  });
+
   test('an error about the current run ends it, so the page is not left "training"', () => {
     const s = reduce(started(), {
       type: 'notice',

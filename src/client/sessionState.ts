@@ -14,6 +14,7 @@ import type {
   FromWorker,
   RunState,
 } from '../shared/protocol';
+import { collapseMessage, collapseOf } from './collapse';
 import type { RunSummary } from './runLedger';
 
 export type DataStatus =
@@ -35,6 +36,13 @@ export interface RunInfo {
   pausedMs: number;
   pausedAt: number | null;
   endedAt: number | null;
+  /**
+   * A saved run whose page went away while it trained (reloaded, closed): the batch its curves
+   * reach, and the batch of its last saved weights (null: none were saved).
+   */
+  interrupted: { batch: number; weightsAt: number | null } | null;
+  /** An epoch's end found the model collapsed to one digit (collapse.ts); said once a run. */
+  collapsed: boolean;
 }
 
 export interface AppError {
@@ -83,7 +91,7 @@ export type Action =
   /** A run started; `continued` when from the current model rather than fresh weights. */
   | { type: 'started'; runId: number; id: string; config: TrainConfig; name: string; continued: boolean }
   /** A run from the ledger is shown and its model loaded (on reload, by Load, by an import). */
-  | { type: 'loaded'; summary: RunSummary; hasWeights: boolean }
+  | { type: 'loaded'; summary: RunSummary; weightsAt: number | null }
   | { type: 'ledgerChanged' }
   /** The current run was renamed (its number known, or the user's name). */
   | { type: 'renamedCurrent'; name: string }
@@ -132,21 +140,25 @@ const ended = (run: RunInfo): RunInfo => ({
 });
 
 /** A run's clock before it has run. */
-const RUN_CLOCK = { pausedMs: 0, pausedAt: null, endedAt: null };
+const RUN_CLOCK = { pausedMs: 0, pausedAt: null, endedAt: null, interrupted: null, collapsed: false };
 
-/** A saved run, shown as the current run: over, its training time as it was. */
-function loadedRun(summary: RunSummary): RunInfo {
+/**
+ * A saved run, shown as the current run: over, its training time as it was. One saved while it
+ * trained was cut short (the page shows no run another tab trains).
+ */
+function loadedRun(summary: RunSummary, weightsAt: number | null): RunInfo {
   const now = performance.now();
+  const cut = isRunning(summary.state);
   return {
     ...RUN_CLOCK,
     runId: 0,
     id: summary.id,
     name: summary.name,
-    // A run saved while it trained was cut short by the reload.
-    state: isRunning(summary.state) ? 'stopped' : summary.state,
+    state: cut ? 'stopped' : summary.state,
     config: summary.config,
     startedAt: now - summary.trainingSeconds * 1000,
     endedAt: now,
+    interrupted: cut ? { batch: summary.batches, weightsAt } : null,
   };
 }
 
@@ -190,9 +202,9 @@ export function reduce(s: TrainingState, action: Action): TrainingState {
     case 'loaded':
       return {
         ...s,
-        trained: action.hasWeights,
+        trained: action.weightsAt !== null,
         modelVersion: s.modelVersion + 1,
-        run: loadedRun(action.summary),
+        run: loadedRun(action.summary, action.weightsAt),
       };
     case 'ledgerChanged':
       return { ...s, ledgerVersion: s.ledgerVersion + 1 };
@@ -261,8 +273,13 @@ function reduceEvent(s: TrainingState, msg: StateEvent): TrainingState {
     }
     case 'metrics':
       return s.trained ? s : { ...s, trained: true };
-    case 'epochEnd':
-      return { ...s, modelVersion: s.modelVersion + 1 };
+    case 'epochEnd': {
+      const next = { ...s, modelVersion: s.modelVersion + 1 };
+      const collapse = s.run && !s.run.collapsed ? collapseOf(msg) : null;
+      if (!s.run || !collapse) return next;
+      const message = collapseMessage(collapse, msg, s.run.config.optimizer);
+      return { ...withError(next, 'collapsed', message), run: { ...s.run, collapsed: true } };
+    }
     case 'state': {
       if (!s.run) return s;
       const run = { ...s.run, state: msg.state };

@@ -12,7 +12,9 @@ const emptyLedger = () =>
   ({
     list: async () => [],
     data: async () => undefined,
-    save: async () => {},
+    generation: 0,
+    create: async (s: RunSummary) => ({ ...s, number: 1, name: s.name ?? 'Run 1' }),
+    update: async (s: RunSummary) => s,
     rename: async () => {},
     remove: async () => {},
     clear: async () => {},
@@ -142,7 +144,10 @@ describe('TrainingSession', () => {
   test('an imported model is the current one, kept in the ledger, and what a new worker takes over', async () => {
     const saves: RunSummary[] = [];
     const ledger = () =>
-      ({ ...emptyLedger(), save: async (s: RunSummary) => void saves.push(s) }) as unknown as RunLedger;
+      ({
+        ...emptyLedger(),
+        create: async (s: RunSummary) => (saves.push(s), s),
+      }) as unknown as RunLedger;
     const model: ModelSpec = { kind: 'mlp', hidden: [4] };
     const { session, client, received } = sessionOnFakeWorker(ledger, (msg, reply) => {
       if (msg.type === 'importSafetensors')

@@ -9,7 +9,9 @@ import type { TrainConfig } from '../shared/config';
 import type { BackendChoice, FromWorker } from '../shared/protocol';
 import { createMetricsStore, type MetricsStore } from './metricsStore';
 import { exportFiles, importedRun, importRequest, type ExportFile, type ExportKind } from './runFiles';
-import { nextRunNumber, RunLedger, saveFailure, type RunData, type RunSummary } from './runLedger';
+import { liveRunIds } from './liveRuns';
+import { recorderEvents, watchLedger, type SessionHooks } from './ledgerWatch';
+import { RunLedger, saveFailure, type RunData, type RunSummary } from './runLedger';
 import { RunRecorder } from './runRecorder';
 import { INITIAL, isRunning, reduce, type Action, type TrainingState } from './sessionState';
 import { TrainingClient } from './trainingClient';
@@ -53,7 +55,10 @@ export class TrainingSession {
 
   /** The run ledger (IndexedDB), opened on first use. */
   get ledger(): RunLedger {
-    this.ledgerOpen ??= this.openLedger();
+    if (!this.ledgerOpen) {
+      this.ledgerOpen = this.openLedger();
+      watchLedger(this.ledgerOpen, () => this.recorderMade, this.hooks);
+    }
     return this.ledgerOpen;
   }
 
@@ -68,7 +73,7 @@ export class TrainingSession {
     this.runId = runId;
     const { engine, backend } = this.state;
     const engineText = engine ? `${engine.label} on ${backend?.backend ?? '?'}` : '';
-    // The name is known once the ledger answers; a run is "Run" until then, never unnamed.
+    // Its number is known once its record is written; a run is "Run" until then, never unnamed.
     const recording = this.recorder.start(config, engineText, continueFrom);
     this.dispatch({
       type: 'started',
@@ -78,14 +83,6 @@ export class TrainingSession {
       name: recording.name,
       continued: continueFrom !== undefined,
     });
-    void this.ledger
-      .list()
-      .then((runs) => {
-        const number = nextRunNumber(runs);
-        const name = `Run ${number}`;
-        if (this.recorder.rename(recording.id, name, number)) this.dispatch({ type: 'renamedCurrent', name });
-      })
-      .catch(() => {});
   }
 
   pause(): void {
@@ -129,7 +126,9 @@ export class TrainingSession {
   restoreLatest(): Promise<void> {
     this.restoring ??= (async () => {
       try {
-        const [latest] = await this.ledger.list();
+        // The newest run no other tab is training.
+        const live = await liveRunIds();
+        const latest = (await this.ledger.list()).find((r) => !live.has(r.id));
         const data = latest && (await this.ledger.data(latest.id));
         // Only if nothing started or was loaded meanwhile.
         if (latest && data && !this.state.run) this.show(latest, data);
@@ -143,6 +142,8 @@ export class TrainingSession {
   /** Shows a saved run and makes its model the current one. */
   async loadRun(id: string): Promise<void> {
     await this.changeModel('Loading a saved run', async () => {
+      if ((await liveRunIds()).has(id))
+        throw new Error('That run is training in another tab: load it once it has ended there.');
       const { summary, data } = await this.saved(id);
       this.show(summary, data);
     });
@@ -150,8 +151,8 @@ export class TrainingSession {
 
   async renameRun(id: string, name: string): Promise<void> {
     await this.ledger.rename(id, name);
-    if (this.recorder.rename(id, name)) this.dispatch({ type: 'renamedCurrent', name });
-    this.dispatch({ type: 'ledgerChanged' });
+    this.recorderMade?.rename(id, name);
+    if (this.state.run?.id === id) this.dispatch({ type: 'renamedCurrent', name });
   }
 
   /**
@@ -163,7 +164,6 @@ export class TrainingSession {
     if (current) await this.letGoOfCurrent();
     await this.ledger.remove(id);
     if (current) this.dispatch({ type: 'forgotten' });
-    this.dispatch({ type: 'ledgerChanged' });
   }
 
   async deleteAllRuns(): Promise<void> {
@@ -171,7 +171,6 @@ export class TrainingSession {
     if (current) await this.letGoOfCurrent();
     await this.ledger.clear();
     if (current) this.dispatch({ type: 'forgotten' });
-    this.dispatch({ type: 'ledgerChanged' });
   }
 
   /**
@@ -186,15 +185,14 @@ export class TrainingSession {
       const { name, body, transfer } = await importRequest(files);
       const imported = await this.client.request(body, transfer);
       this.client.adopted(imported.model, imported.params);
-      const number = nextRunNumber(await this.ledger.list().catch(() => []));
-      const summary = importedRun(name, imported, number);
+      const summary = importedRun(name, imported);
       this.detach();
-      this.dispatch({ type: 'loaded', summary, hasWeights: true });
+      this.dispatch({ type: 'loaded', summary, weightsAt: 0 });
       return { name, imported, summary };
     });
     const weights = { model: imported.model, params: imported.params, batch: 0 };
     try {
-      await this.ledger.save(summary, {
+      await this.ledger.create(summary, {
         id: summary.id,
         losses: new Float32Array(0),
         times: [],
@@ -202,7 +200,6 @@ export class TrainingSession {
         epochs: [],
         weights,
       });
-      this.dispatch({ type: 'ledgerChanged' });
     } catch (e) {
       this.notice(saveFailure(e, summary.name));
     }
@@ -312,7 +309,7 @@ export class TrainingSession {
     this.detach();
     this.metrics.load({ ...data, totalBatches: summary.totalBatches });
     if (data.weights) this.client.restore(data.weights.model, data.weights.params);
-    this.dispatch({ type: 'loaded', summary, hasWeights: data.weights !== null });
+    this.dispatch({ type: 'loaded', summary, weightsAt: data.weights?.batch ?? null });
   }
 
   /** A saved run's summary and data; rejects when it is no longer saved. */
@@ -323,13 +320,15 @@ export class TrainingSession {
     return { summary, data };
   }
 
+  /** What the ledger's watcher and the recorder's reports may see and do (ledgerWatch.ts). */
+  private readonly hooks: SessionHooks = {
+    current: () => this.state.run,
+    dispatch: (action) => this.dispatch(action),
+    letGoOfCurrent: () => this.letGoOfCurrent(),
+  };
+
   private get recorder(): RunRecorder {
-    this.recorderMade ??= new RunRecorder(
-      this.ledger,
-      this.metrics,
-      (message) => this.notice(message),
-      () => this.dispatch({ type: 'ledgerChanged' }),
-    );
+    this.recorderMade ??= new RunRecorder(this.ledger, this.metrics, recorderEvents(this.hooks));
     return this.recorderMade;
   }
 }

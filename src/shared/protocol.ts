@@ -46,6 +46,10 @@ export type ErrorCode =
   | 'storage'
   /** A model file that is not one this app can read; the message names the problem. */
   | 'invalid-model'
+  /** The model predicts one digit for nearly every image (the page's judgement at an epoch's end). */
+  | 'collapsed'
+  /** The saved runs changed under the page: another tab deleted its run, the browser cleared them. */
+  | 'ledger'
   | 'internal';
 
 export interface DataSummary {

@@ -106,9 +106,15 @@ export class WorkerContext {
     if (this.run) throw new CommandError('busy', message);
   }
 
-  /** The session, with the data set loaded. */
+  /**
+   * The session, with the data set loaded and what follows it ready (the engine's form of the
+   * data, the evaluator's copy): a request made while the data loads waits for it, so that one
+   * made as the page says "ready" is not refused.
+   */
   async withData(): Promise<Session> {
     const s = await this.ready();
+    await this.dataLoad?.catch(() => {}); // its failure is the page's to show, not this request's
+    await this.afterData;
     if (!s.data.loaded) throw new DataNotReady();
     return s;
   }

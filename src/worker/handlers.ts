@@ -142,7 +142,7 @@ export const HANDLERS: Handlers = {
       return imported(s, await fromLayers(context.backend, msg.files));
     }),
   mistakes: async (msg, context) => {
-    await context.ready();
+    await context.withData();
     const { evaluator } = context;
     if (!evaluator) throw new CommandError('internal', 'No evaluator yet.');
     const { type: _t, requestId: _r, ...query } = msg;

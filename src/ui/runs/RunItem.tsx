@@ -2,6 +2,7 @@
 import { useId, useState } from 'react';
 import type { ExportKind } from '../../client/runFiles';
 import type { RunSummary } from '../../client/runLedger';
+import { formatCount } from '../../shared/format';
 import { MAX_COMPARED } from './compare';
 
 function duration(seconds: number): string {
@@ -11,9 +12,26 @@ function duration(seconds: number): string {
     : `${seconds.toFixed(1)} s`;
 }
 
+/**
+ * Where a run stands: done, stopped, training (here or in another tab), or interrupted (saved as
+ * training, but no tab trains it: its page went away).
+ */
+function progress(run: RunSummary, here: boolean, elsewhere: boolean): string {
+  const of = `${formatCount(run.batches)} of ${formatCount(run.totalBatches)} batches`;
+  if (run.batches >= run.totalBatches && run.totalBatches > 0) return 'done';
+  if (run.state !== 'training' && run.state !== 'paused') return `${run.state}, ${of}`;
+  if (elsewhere) return `training in another tab, ${of}`;
+  if (here) return `${run.state}, ${of}`;
+  return `interrupted at batch ${formatCount(run.batches)} of ${formatCount(run.totalBatches)}`;
+}
+
 interface ItemProps {
   run: RunSummary;
   current: boolean;
+  /** It trains in this tab. */
+  training: boolean;
+  /** It trains in another tab. */
+  elsewhere: boolean;
   canLoad: boolean;
   onLoad: () => void;
   onRename: (name: string) => Promise<void>;
@@ -29,6 +47,8 @@ interface ItemProps {
 export function RunItem({
   run,
   current,
+  training,
+  elsewhere,
   canLoad,
   onLoad,
   onRename,
@@ -40,9 +60,12 @@ export function RunItem({
 }: ItemProps) {
   const [editing, setEditing] = useState<string | null>(null);
   const id = useId();
-  const done = run.batches >= run.totalBatches && run.totalBatches > 0;
   return (
-    <li aria-label={run.name} className={current ? 'run current' : 'run'}>
+    <li
+      aria-label={run.name}
+      aria-current={current ? true : undefined}
+      className={current ? 'run current' : 'run'}
+    >
       {editing === null ? (
         <strong className="run-name">{run.name}</strong>
       ) : (
@@ -78,7 +101,7 @@ export function RunItem({
         {run.testAccuracy === null
           ? 'no epoch finished'
           : `test ${(run.testAccuracy * 100).toFixed(2)}%`} · {duration(run.trainingSeconds)} ·{' '}
-        {done ? 'done' : `${run.state}, ${run.batches} of ${run.totalBatches} batches`}
+        {progress(run, training, elsewhere)}
       </span>
       <span className="run-actions">
         <label
@@ -94,7 +117,7 @@ export function RunItem({
           {compare && <span className="chart-swatch" style={{ background: compare }} />}
           Compare
         </label>
-        <button type="button" onClick={onLoad} disabled={!canLoad}>
+        <button type="button" onClick={onLoad} disabled={!canLoad || elsewhere}>
           Load
         </button>
         <button type="button" onClick={() => setEditing(run.name)}>

@@ -4,6 +4,7 @@
  * site. Refreshed whenever the ledger changes (`version`).
  */
 import { useEffect, useState } from 'react';
+import { liveRunIds } from '../../client/liveRuns';
 import { formatBytes, storageUse, type RunLedger, type RunSummary } from '../../client/runLedger';
 import type { ExportKind } from '../../client/runFiles';
 import { MAX_COMPARED } from './compare';
@@ -35,7 +36,9 @@ interface Props {
 }
 
 type Listing =
-  { status: 'loading' } | { status: 'ready'; runs: RunSummary[] } | { status: 'error'; message: string };
+  | { status: 'loading' }
+  | { status: 'ready'; runs: RunSummary[]; live: Set<string> }
+  | { status: 'error'; message: string };
 
 export function RunsPanel({
   ledger,
@@ -59,8 +62,8 @@ export function RunsPanel({
 
   useEffect(() => {
     let live = true;
-    ledger.list().then(
-      (runs) => live && setListing({ status: 'ready', runs }),
+    Promise.all([ledger.list(), liveRunIds()]).then(
+      ([runs, training]) => live && setListing({ status: 'ready', runs, live: training }),
       (e: Error) =>
         live && setListing({ status: 'error', message: `The saved runs could not be read: ${e.message}` }),
     );
@@ -125,14 +128,18 @@ export function RunsPanel({
                 key={r.id}
                 run={r}
                 current={r.id === currentId}
+                training={r.id === trainingId}
+                elsewhere={r.id !== trainingId && listing.live.has(r.id)}
                 canLoad={canLoad}
                 onLoad={() => void act(onLoad(r.id))}
                 onRename={(name) => act(onRename(r.id, name))}
                 onDelete={() => {
-                  const training = r.id === trainingId;
+                  const where = r.id === trainingId ? '' : listing.live.has(r.id) ? ' in another tab' : null;
                   if (
-                    !training ||
-                    confirm(`"${r.name}" is training. Delete it? The run stops, and nothing of it is kept.`)
+                    where === null ||
+                    confirm(
+                      `"${r.name}" is training${where}. Delete it? The run stops, and nothing of it is kept.`,
+                    )
                   )
                     void act(onDelete(r.id));
                 }}

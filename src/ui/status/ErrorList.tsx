@@ -12,6 +12,8 @@ const TITLES: Record<AppError['code'], string> = {
   busy: 'Busy',
   storage: 'Not saved',
   'invalid-model': 'Model not imported',
+  collapsed: 'Training collapsed',
+  ledger: 'Saved runs changed',
   internal: 'Something went wrong',
 };
 

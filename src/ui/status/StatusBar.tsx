@@ -48,12 +48,23 @@ export function StatusBar({ backend, engine, data, run }: Props) {
         <dt>Run</dt>
         <dd>
           <span data-testid="status.run" role="status" aria-label="Run status">
-            {run ? run.state : 'not started'}
+            {runText(run)}
           </span>
         </dd>
       </div>
     </dl>
   );
+}
+
+function runText(run: RunInfo | null): string {
+  if (!run) return 'not started';
+  const { interrupted } = run;
+  if (!interrupted) return run.collapsed ? `${run.state}, collapsed to one digit` : run.state;
+  const weights =
+    interrupted.weightsAt === null
+      ? 'no weights were saved'
+      : `its model as saved at batch ${formatCount(interrupted.weightsAt)}`;
+  return `interrupted at batch ${formatCount(interrupted.batch)}: ${weights}`;
 }
 
 function dataText(data: DataStatus): string {

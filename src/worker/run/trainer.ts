@@ -289,17 +289,18 @@ class TrainingRun {
     }
     if (state) {
       this.snapshots.offer(state, this.cursor.next);
-      this.checkpoint();
+      this.checkpoint(epochDone);
     }
     return true;
   }
 
   /**
-   * Now and then, the last good weights to the page: if the worker dies, a new one restores them.
-   * A copy is transferred; the snapshot keeps its own.
+   * Now and then, and at every epoch's end (`now`), the last good weights to the page: if the
+   * worker dies, a new one restores them; if the page goes away, the ledger has them. A copy is
+   * transferred; the snapshot keeps its own.
    */
-  private checkpoint(): void {
-    if (performance.now() - this.lastCheckpoint < CHECKPOINT_MS) return;
+  private checkpoint(now: boolean): void {
+    if (!now && performance.now() - this.lastCheckpoint < CHECKPOINT_MS) return;
     this.lastCheckpoint = performance.now();
     const params = this.snapshots.good.state.params.slice();
     this.o.emit({ type: 'checkpoint', runId: this.o.runId, model: this.o.config.model, params }, [
