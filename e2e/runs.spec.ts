@@ -248,3 +248,78 @@ test('deleting the run that trains asks first, stops it, and nothing writes it b
   await runs.open();
   await expect(runs.noRuns()).toBeVisible();
 });
+
+test('narrow screens: compared runs and a long name stay on screen; focus stays put; compare ticks follow the list', async ({
+  app,
+  runs,
+}) => {
+  test.setTimeout(3 * 60_000);
+  await app.open();
+  await app.waitForData();
+  await app.trainUntilDone({ 'Batch size': '512', Epochs: '1' });
+  await runs.open();
+  await expect(runs.run('Run 1')).toContainText(/test \d+\.\d+%/);
+  // Five more runs, copies of the first as the ledger keeps them: six in all, one more than
+  // Compare takes.
+  await app.page.evaluate(async () => {
+    const request = <T>(r: IDBRequest<T>) =>
+      new Promise<T>((resolve, reject) => {
+        r.onsuccess = () => resolve(r.result);
+        r.onerror = () => reject(r.error);
+      });
+    const db = await request(indexedDB.open('mnist-studio'));
+    const tx = db.transaction(['runs', 'data'], 'readwrite');
+    const [run] = (await request(tx.objectStore('runs').getAll())) as { id: string; createdAt: number }[];
+    const [data] = (await request(tx.objectStore('data').getAll())) as { id: string }[];
+    for (let n = 2; n <= 6; n++) {
+      const id = `copy-${n}`;
+      tx.objectStore('runs').put({ ...run, id, number: n, name: `Run ${n}`, createdAt: run.createdAt + n });
+      tx.objectStore('data').put({ ...data, id });
+    }
+    await new Promise((resolve) => (tx.oncomplete = resolve));
+    db.close();
+  });
+  await app.page.reload();
+  await app.waitForData();
+  await runs.open();
+  await expect(runs.list().getByRole('listitem')).toHaveCount(6);
+
+  // Save name keeps the focus on the run: on its Rename button.
+  const long = 'A run with a name as long as the field allows, eighty characters of it, for sure';
+  expect(long).toHaveLength(80);
+  await runs.rename('Run 1', long);
+  await expect(runs.button(long, 'Rename')).toBeFocused();
+
+  // Five ticked: the sixth cannot be.
+  for (const name of [long, 'Run 2', 'Run 3', 'Run 4', 'Run 5']) await runs.compare(name).check();
+  await expect(runs.compare('Run 6')).toBeDisabled();
+  await expect(runs.comparedRuns().locator('thead th')).toHaveCount(6);
+
+  // Leaving the tab and coming back keeps them.
+  await app.tab('Train').click();
+  await runs.open();
+  await expect(runs.compare('Run 2')).toBeChecked();
+  await expect(runs.comparedRuns().locator('thead th')).toHaveCount(6);
+
+  // Deleting a ticked run frees its place; the focus moves to the run after it.
+  await runs.button('Run 3', 'Delete').click();
+  await expect(runs.list().getByRole('listitem')).toHaveCount(5);
+  await expect(runs.run('Run 2')).toBeFocused();
+  await expect(runs.compare('Run 6')).toBeEnabled();
+  await expect(runs.comparedRuns().locator('thead th')).toHaveCount(5);
+
+  // On a phone, nothing is wider than the screen: the long name wraps, every button can be reached.
+  for (const width of [320, 375, 414]) {
+    await app.page.setViewportSize({ width, height: 800 });
+    // The charts take the new width when the browser has laid the page out again.
+    await expect
+      .poll(() => app.page.evaluate(() => document.documentElement.scrollWidth), {
+        message: `page width at ${width} px`,
+      })
+      .toBeLessThanOrEqual(width);
+    for (const button of ['Delete', 'Export for PyTorch', 'Download CSV']) {
+      const box = (await runs.button(long, button).boundingBox())!;
+      expect(box.x + box.width, `${button} at ${width} px`).toBeLessThanOrEqual(width);
+    }
+  }
+});

@@ -1,8 +1,10 @@
 /**
  * The page's layout: the header with the status line, the errors, the tab bar and the open tab
  * (Train, Analysis, Runs; ui/tabs/). The training session owns the training state; App holds
- * only the settings' text, which both the Train and the Analysis tab read.
+ * only the settings' text, which both the Train and the Analysis tab read, and the runs ticked
+ * "Compare", which outlast a visit to another tab.
  */
+import { useState } from 'react';
 import { isRunning } from './client/sessionState';
 import type { TrainingSession } from './client/trainingSession';
 import { useSettings } from './ui/hooks/useSettings';
@@ -12,6 +14,7 @@ import { Notice } from './ui/status/Notice';
 import { StatusBar } from './ui/status/StatusBar';
 import { UpdateNotice } from './ui/status/UpdateNotice';
 import { AnalysisTab } from './ui/tabs/AnalysisTab';
+import type { Tick } from './ui/runs/useCompare';
 import { RunsTab } from './ui/tabs/RunsTab';
 import { TabBar } from './ui/tabs/TabBar';
 import { useTab } from './ui/tabs/tabs';
@@ -22,6 +25,7 @@ export function App({ session }: { session: TrainingSession }) {
   const settings = useSettings();
   const { tab, problem: tabProblem, open } = useTab();
   const running = isRunning(state.run?.state);
+  const compareTicks = useState<readonly Tick[]>([]);
   return (
     <div className="app">
       <header className="app-header">
@@ -43,7 +47,7 @@ export function App({ session }: { session: TrainingSession }) {
       {tabProblem && <Notice>{tabProblem}</Notice>}
       <main>
         <TrainTab session={session} state={state} settings={settings} open={tab === 'train'} />
-        {tab === 'runs' && <RunsTab session={session} state={state} />}
+        {tab === 'runs' && <RunsTab session={session} state={state} compareTicks={compareTicks} />}
         {tab === 'analysis' && (
           <AnalysisTab
             session={session}

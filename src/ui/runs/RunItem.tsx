@@ -1,5 +1,5 @@
 /** One saved run in the Runs list: its facts, and what it can do (load, rename, delete, export, compare). */
-import { useId, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import type { ExportKind } from '../../client/runFiles';
 import type { RunSummary } from '../../client/runLedger';
 import { formatCount } from '../../shared/format';
@@ -59,12 +59,27 @@ export function RunItem({
   onCompare,
 }: ItemProps) {
   const [editing, setEditing] = useState<string | null>(null);
+  // After Save name or Cancel, the focus goes back to Rename, not to the page's body.
+  const refocus = useRef(false);
+  const renameRef = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (refocus.current && editing === null) {
+      refocus.current = false;
+      renameRef.current?.focus();
+    }
+  }, [editing]);
+  const stopEditing = () => {
+    refocus.current = true;
+    setEditing(null);
+  };
   const id = useId();
   return (
     <li
       aria-label={run.name}
       aria-current={current ? true : undefined}
       className={current ? 'run current' : 'run'}
+      data-run-id={run.id}
+      tabIndex={-1}
     >
       {editing === null ? (
         <strong className="run-name">{run.name}</strong>
@@ -74,7 +89,7 @@ export function RunItem({
           onSubmit={(e) => {
             e.preventDefault();
             const name = editing.trim();
-            if (name) void onRename(name).then(() => setEditing(null));
+            if (name) void onRename(name).then(stopEditing);
           }}
         >
           <label htmlFor={id}>New name</label>
@@ -88,7 +103,7 @@ export function RunItem({
           <button type="submit" disabled={!editing.trim()}>
             Save name
           </button>
-          <button type="button" onClick={() => setEditing(null)}>
+          <button type="button" onClick={stopEditing}>
             Cancel
           </button>
         </form>
@@ -120,7 +135,7 @@ export function RunItem({
         <button type="button" onClick={onLoad} disabled={!canLoad || elsewhere}>
           Load
         </button>
-        <button type="button" onClick={() => setEditing(run.name)}>
+        <button type="button" ref={renameRef} onClick={() => setEditing(run.name)}>
           Rename
         </button>
         <button type="button" onClick={onDelete}>

@@ -3,7 +3,7 @@
  * (its curves and its model), Rename, Delete, Delete all, and what the browser stores for this
  * site. Refreshed whenever the ledger changes (`version`).
  */
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { liveRunIds } from '../../client/liveRuns';
 import { formatBytes, storageUse, type RunLedger, type RunSummary } from '../../client/runLedger';
 import type { ExportKind } from '../../client/runFiles';
@@ -11,7 +11,7 @@ import { MAX_COMPARED } from './compare';
 import { ImportModel } from './ImportModel';
 import { RunComparison } from './RunComparison';
 import { RunItem } from './RunItem';
-import { useCompare } from './useCompare';
+import { useCompare, type CompareTicks } from './useCompare';
 
 interface Props {
   ledger: RunLedger;
@@ -23,6 +23,10 @@ interface Props {
   trainingId: string | null;
   /** False while a run trains or the model changes: a model cannot be loaded under it. */
   canLoad: boolean;
+  /** False while a run trains or the model changes (an import waits for the data by itself). */
+  canImport: boolean;
+  /** The runs ticked "Compare", kept while the tab is closed. */
+  compareTicks: CompareTicks;
   /** The model change under way ("Importing net.safetensors"), or null. */
   changing: string | null;
   onLoad: (id: string) => Promise<void>;
@@ -46,6 +50,8 @@ export function RunsPanel({
   currentId,
   trainingId,
   canLoad,
+  canImport,
+  compareTicks,
   changing,
   onLoad,
   onRename,
@@ -57,8 +63,21 @@ export function RunsPanel({
   const [listing, setListing] = useState<Listing>({ status: 'loading' });
   const [use, setUse] = useState<{ usage: number; quota: number } | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
-  const runsNow = listing.status === 'ready' ? listing.runs : [];
-  const { ticked, compared, toggleCompare } = useCompare(ledger, runsNow, setProblem);
+  const runsNow = listing.status === 'ready' ? listing.runs : null;
+  const { ticked, compared, toggleCompare } = useCompare(ledger, runsNow, compareTicks, setProblem);
+  // Once a deletion shows in the list, the focus goes to the run after the deleted one (before
+  // it, if it was the last), else to the panel's heading: never lost to the page's body.
+  const refocus = useRef<{ deleted: string; next: string | null } | null>(null);
+  const listRef = useRef<HTMLUListElement>(null);
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    const after = refocus.current;
+    if (!after || !runsNow || runsNow.some((r) => r.id === after.deleted)) return;
+    refocus.current = null;
+    const next =
+      after.next && listRef.current?.querySelector<HTMLElement>(`[data-run-id="${CSS.escape(after.next)}"]`);
+    (next || headingRef.current)?.focus();
+  }, [runsNow]);
 
   useEffect(() => {
     let live = true;
@@ -82,7 +101,9 @@ export function RunsPanel({
   return (
     <section className="panel runs" aria-labelledby="runs-title">
       <div className="panel-head">
-        <h2 id="runs-title">Runs</h2>
+        <h2 id="runs-title" ref={headingRef} tabIndex={-1}>
+          Runs
+        </h2>
         <span className="hint" data-testid="runs.storage">
           {use ? `${formatBytes(use.usage)} stored of ${formatBytes(use.quota)} this site may use` : ''}
         </span>
@@ -91,7 +112,8 @@ export function RunsPanel({
           disabled={listing.status !== 'ready' || listing.runs.length === 0}
           onClick={() => {
             const also = trainingId ? ' The run that is training stops.' : '';
-            if (confirm(`Delete every saved run? This cannot be undone.${also}`)) void act(onDeleteAll());
+            if (confirm(`Delete every saved run? This cannot be undone.${also}`))
+              void act(onDeleteAll().then(() => headingRef.current?.focus()));
           }}
         >
           Delete all
@@ -101,7 +123,7 @@ export function RunsPanel({
         Every run is kept in this browser (IndexedDB) as it trains: its settings, every batch&apos;s loss,
         every measurement and its weights. Nothing leaves the page.
       </p>
-      <ImportModel canImport={canLoad} onImport={onImport} onProblem={setProblem} />
+      <ImportModel canImport={canImport} onImport={onImport} onProblem={setProblem} />
       {changing && (
         <p className="hint" role="status" aria-label="Model change">
           <progress aria-label={changing} /> {changing}… Train, Reset and Load wait until it has finished.
@@ -122,8 +144,8 @@ export function RunsPanel({
         (listing.runs.length === 0 ? (
           <p className="hint">No runs yet: press Train on the Train tab.</p>
         ) : (
-          <ul className="run-list" aria-label="Runs">
-            {listing.runs.map((r) => (
+          <ul className="run-list" aria-label="Runs" ref={listRef}>
+            {listing.runs.map((r, i, all) => (
               <RunItem
                 key={r.id}
                 run={r}
@@ -140,8 +162,10 @@ export function RunsPanel({
                     confirm(
                       `"${r.name}" is training${where}. Delete it? The run stops, and nothing of it is kept.`,
                     )
-                  )
+                  ) {
+                    refocus.current = { deleted: r.id, next: (all[i + 1] ?? all[i - 1])?.id ?? null };
                     void act(onDelete(r.id));
+                  }
                 }}
                 onExport={(as) => void act(onExport(r.id, as))}
                 compare={ticked.find((t) => t.id === r.id)?.color ?? null}

@@ -3,9 +3,17 @@ import { isRunning, type TrainingState } from '../../client/sessionState';
 import type { TrainingSession } from '../../client/trainingSession';
 import { download } from '../download';
 import { RunsPanel } from '../runs/RunsPanel';
+import type { CompareTicks } from '../runs/useCompare';
 import { TabPanel } from './TabBar';
 
-export function RunsTab({ session, state }: { session: TrainingSession; state: TrainingState }) {
+interface Props {
+  session: TrainingSession;
+  state: TrainingState;
+  /** The runs ticked "Compare": held by the page, so that they outlast a visit to another tab. */
+  compareTicks: CompareTicks;
+}
+
+export function RunsTab({ session, state, compareTicks }: Props) {
   const running = isRunning(state.run?.state);
   return (
     <TabPanel tab="runs" className="runs-tab">
@@ -15,6 +23,8 @@ export function RunsTab({ session, state }: { session: TrainingSession; state: T
         currentId={state.run?.id ?? null}
         trainingId={running ? (state.run?.id ?? null) : null}
         canLoad={!running && state.data.status === 'ready' && !state.modelChange}
+        canImport={!running && !state.modelChange}
+        compareTicks={compareTicks}
         changing={state.modelChange}
         onLoad={(id) => session.loadRun(id)}
         onRename={(id, name) => session.renameRun(id, name)}
