@@ -175,6 +175,24 @@ test('a run that collapses to one digit is not just "done": the page says so, an
   await expect(app.page.getByTestId('error.diverged')).toHaveCount(0);
 });
 
+test('measured after every batch, the charts draw a plot’s worth of points, not one a measurement', async ({
+  app,
+}) => {
+  test.setTimeout(3 * 60_000);
+  await app.open();
+  await app.waitForData();
+  // Two epochs of 625 batches, each measured: 1,250 measurements, twice what a plot draws.
+  await app.page.getByRole('button', { name: 'Fast', exact: true }).click();
+  await app.setSettings({ 'Evaluate every': '1' });
+  await app.button('Train').click();
+  await expect(app.page.getByTestId('status.run')).toHaveText('done', { timeout: 150_000 });
+  await expect(app.accuracyCaption()).toContainText('epoch 2 of 2');
+  // The accuracy chart draws measurements only (the loss chart, a line of every batch's loss too).
+  const { lines, points } = await app.plotted(app.page.getByRole('figure', { name: 'Accuracy chart' }));
+  expect(lines).toBeGreaterThan(0);
+  expect(points).toBeLessThanOrEqual(600);
+});
+
 test('a message does not move the drawing pad under the pen', async ({ app }) => {
   await app.open();
   await app.waitForData();

@@ -5,13 +5,14 @@
  * tests. Beside it, in the same run, the PyTorch reference (../shared/reference) when Debian's
  * python3-torch is installed.
  *
- *   node scripts/bench.mjs [--quick | --tutorial | --soak | --load] [--runs N] [--no-reference]
+ *   node scripts/bench.mjs [--quick | --tutorial | --soak | --load | --heavy] [--runs N] [--no-reference]
  *
  * --quick: fewer cases (no cpu backend, batch sizes 10 and 128, no Tutorial run, no CNN run).
  * --tutorial: the data load, the Tutorial preset with and without measurements, and the Fast
  * preset to 0.97 only (and PyTorch's tutorial at batch 10 and 64).
  * --soak: the data load and the soak only (20 runs back to back, then 50 predictions).
  * --load: the data load only (page open to data ready, and the main thread's longest task).
+ * --heavy: the data load and the Fast preset measured after every batch only (long tasks, Pause).
  * The CNN preset (two epochs of ~1 min each here) runs at most twice, whatever --runs says.
  */
 import { spawnSync } from 'node:child_process';
@@ -463,6 +464,72 @@ print({
 });
 // The soak twice: on the backend a page gets here (the CPU engine: no tensors), and on
 // WebAssembly, where TensorFlow.js's engine holds every model in tensors.
+/**
+ * "Evaluate every" 1: the Fast preset measured after every batch for 30 epochs (18,750
+ * measurements), Pause pressed every 5 s: the page's work per measurement must not grow as they
+ * pile up (issue 24). Long tasks over the run; Pause to "paused", each time.
+ */
+async function heavyMeasuring() {
+  const { page } = await openApp('auto');
+  await page.getByRole('button', { name: 'Fast', exact: true }).click();
+  await page.getByLabel('Evaluate every', { exact: true }).fill('1');
+  await page.getByLabel('Epochs', { exact: true }).fill('30');
+  await page.evaluate(() => {
+    const w = /** @type {any} */ (window);
+    w.benchLongTasks.length = 0;
+    w.benchEnded = false;
+    w.mnistClient.on((/** @type {any} */ msg) => {
+      if (msg.type === 'state' && (msg.state === 'done' || msg.state === 'stopped')) w.benchEnded = true;
+    });
+    /** @type {HTMLButtonElement} */ (document.querySelector('[data-testid="train.start"]')).click();
+  });
+  const pauses = [];
+  for (;;) {
+    await page.waitForTimeout(5000);
+    const ms = await page.evaluate(
+      () =>
+        new Promise((resolve) => {
+          const w = /** @type {any} */ (window);
+          if (w.benchEnded) return resolve(null);
+          const pause = [...document.querySelectorAll('button')].find((b) => b.textContent === 'Pause');
+          if (!pause) return resolve(null);
+          const t = performance.now();
+          const off = w.mnistClient.on((/** @type {any} */ msg) => {
+            if (msg.type === 'state' && msg.state === 'paused') {
+              off();
+              resolve(performance.now() - t);
+            }
+          });
+          pause.click();
+        }),
+    );
+    if (ms === null) break;
+    pauses.push(Math.round(ms));
+    await page.getByRole('button', { name: 'Resume', exact: true }).click();
+  }
+  const longTasks = await page.evaluate(() => /** @type {any} */ (window).benchLongTasks);
+  const measurements = await page.evaluate(
+    () =>
+      /** @type {any} */ (window).benchEvents.filter((/** @type {any} */ e) => e.msg.type === 'measurement')
+        .length,
+  );
+  await page.close();
+  return {
+    measurements,
+    longestMainThreadTaskMs: Math.round(Math.max(0, ...longTasks)),
+    longTasksOver50: longTasks.length,
+    pauseMs: pauses,
+    longestPauseMs: Math.max(0, ...pauses),
+  };
+}
+
+if (args.includes('--heavy')) {
+  print({ case: 'fast-evaluate-every-1', ...(await heavyMeasuring()) });
+  await browser.close();
+  await server.close();
+  process.exit(0);
+}
+
 const soaks = quick || tutorialOnly || loadOnly ? [] : [await soak('auto'), await soak('wasm')];
 const soakFigures = soaks.length
   ? {
@@ -855,6 +922,8 @@ for (let i = 0; i < runs; i++) {
   await page.close();
 }
 print({ case: 'draw-to-prediction', medianMs: +drawMs.toFixed(1) });
+const heavy = quick ? null : await heavyMeasuring();
+if (heavy) print({ case: 'fast-evaluate-every-1', ...heavy });
 
 /** The mean of a run's epoch times (training only, evaluation apart). @param {any} r */
 const epochSeconds = (r) => r.trainSeconds / Math.max(1, r.epochs.length);
@@ -995,6 +1064,8 @@ console.log(
     fastestPreset: 'Fast',
     secondsTo97: Number.isFinite(fast) ? +fast.toFixed(2) : null,
     longestMainThreadTaskMs: longest,
+    evaluateEvery1LongestTaskMs: heavy?.longestMainThreadTaskMs ?? null,
+    evaluateEvery1LongestPauseMs: heavy?.longestPauseMs ?? null,
     analysisLongestTaskMs: analysis?.longestMainThreadTaskMs ?? null,
     drawToPredictionMs: Number.isFinite(drawMs) ? +drawMs.toFixed(1) : null,
     pytorchTutorialSeconds: pytorch?.train_total_s ?? null,

@@ -127,6 +127,19 @@ describe('metricsStore', () => {
     expect(store.getEpochs()).toHaveLength(1);
   });
 
+  it('gives one array per change of the measurements: the same one until the next', () => {
+    const frames = manualFrames();
+    const store = createMetricsStore(frames.schedule);
+    store.addMeasurement(measurement(300));
+    const first = store.getMeasurements();
+    expect(store.getMeasurements()).toBe(first);
+    store.addMeasurement(measurement(600));
+    const second = store.getMeasurements();
+    expect(second).not.toBe(first);
+    expect(first.map((m) => m.batch)).toEqual([300]); // what a memo kept does not change under it
+    expect(second.map((m) => m.batch)).toEqual([300, 600]);
+  });
+
   it('marks when each chunk of losses ended, dropping marks of batches posted again', () => {
     const store = createMetricsStore(manualFrames().schedule);
     store.appendLosses(0, [1, 2], 10, 0.5);

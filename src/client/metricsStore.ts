@@ -110,7 +110,11 @@ export function createMetricsStore(schedule: FrameScheduler = requestFrame): Met
   let count = 0;
   let totalBatches = 0;
   let epochs: EpochSummary[] = [];
+  // Appended to in place (a measurement a batch is a stream: copying the array for each was
+  // O(n) a message); readers get a snapshot, made at most once per change they can see.
   let measurements: Measurement[] = [];
+  let snapshot: readonly Measurement[] = [];
+  let snapshotStale = false;
   let times: TimeMark[] = [];
   let frameRequested = false;
 
@@ -139,11 +143,24 @@ export function createMetricsStore(schedule: FrameScheduler = requestFrame): Met
 
   /** Adds `m` in batch order, replacing one of the same batch and kind. */
   function placeMeasurement(m: Measurement): void {
-    // A new array, so anything that memoised the old one sees the change by identity too.
-    measurements = [...measurements.filter((x) => x.batch !== m.batch || x.full !== m.full), m].sort(
-      (a, b) => a.batch - b.batch || Number(a.full) - Number(b.full),
-    );
+    const last = measurements.at(-1);
+    const inOrder = !last || last.batch < m.batch || (last.batch === m.batch && !last.full && m.full);
+    if (inOrder) measurements.push(m);
+    else
+      measurements = [...measurements.filter((x) => x.batch !== m.batch || x.full !== m.full), m].sort(
+        (a, b) => a.batch - b.batch || Number(a.full) - Number(b.full),
+      );
+    snapshotStale = true;
     changed(measurementChannel);
+  }
+
+  /** The measurements as a new array when they changed, so that memos see the change by identity. */
+  function readMeasurements(): readonly Measurement[] {
+    if (snapshotStale) {
+      snapshot = measurements.slice();
+      snapshotStale = false;
+    }
+    return snapshot;
   }
 
   return {
@@ -179,6 +196,7 @@ export function createMetricsStore(schedule: FrameScheduler = requestFrame): Met
       times = [...run.times];
       epochs = [...run.epochs];
       measurements = [...run.measurements];
+      snapshotStale = true;
       changed(lossChannel);
       changed(measurementChannel);
     },
@@ -187,6 +205,7 @@ export function createMetricsStore(schedule: FrameScheduler = requestFrame): Met
       totalBatches = 0;
       epochs = [];
       measurements = [];
+      snapshotStale = true;
       times = [];
       changed(lossChannel);
       changed(measurementChannel);
@@ -194,7 +213,7 @@ export function createMetricsStore(schedule: FrameScheduler = requestFrame): Met
     getLosses: () => buffer.subarray(0, count),
     getTotalBatches: () => totalBatches,
     getEpochs: () => epochs,
-    getMeasurements: () => measurements,
+    getMeasurements: readMeasurements,
     getTimes: () => times,
   };
 }

@@ -90,6 +90,31 @@ describe('RunLedger, shared by tabs', () => {
     expect(await a.data('r')).toBeUndefined();
   });
 
+  it('gives back the measurements it keeps packed, and the weights, as they were saved', async () => {
+    const { a } = twoTabs();
+    const measurement = (batch: number, full: boolean) => ({
+      runId: 1,
+      batch,
+      epoch: batch / 10,
+      trainingSeconds: batch,
+      evalSeconds: 0.5,
+      trainLoss: 1 / batch,
+      trainAccuracy: 0.9,
+      trainCount: 100,
+      testLoss: 2 / batch,
+      testAccuracy: 0.8,
+      testCount: 100,
+      full,
+    });
+    const saved: RunData = {
+      ...data('m', 3),
+      measurements: [measurement(5, false), measurement(10, false), measurement(10, true)],
+      weights: { model: TUTORIAL_PRESET.model, params: Float32Array.of(0.5, -0.25), batch: 10 },
+    };
+    await a.create(run('m'), saved);
+    expect(await a.data('m')).toEqual(saved);
+  });
+
   it("hears of another tab's changes, and knows its own from them", async () => {
     const { a, b } = twoTabs();
     const heardInB = nextChange(b);

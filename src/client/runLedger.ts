@@ -12,6 +12,7 @@ import { openDB, type DBSchema, type IDBPDatabase, type IDBPObjectStore } from '
 import type { TrainConfig } from '../shared/config';
 import type { ModelSpec } from '../shared/modelSpec';
 import type { EpochSummary, Measurement, RunState } from '../shared/protocol';
+import { packMeasurements, unpackMeasurements, type PackedMeasurements } from './packedMeasurements';
 import type { TimeMark } from './metricsStore';
 
 /** What the Runs list shows of a run. */
@@ -54,12 +55,14 @@ export interface RunData {
 }
 
 /**
- * RunData as stored: the weights as a Blob (an array in records written by earlier versions). Put
- * into IndexedDB, an array is cloned on the page's thread and a Blob is passed by reference: as
- * an array, each save of the CNN's weights made a long task while it trained (docs/performance.md).
+ * RunData as stored: the weights as a Blob, the measurements packed in columns (packedMeasurements.ts;
+ * records written by earlier versions hold arrays of both). Put into IndexedDB, an array is cloned
+ * on the page's thread and a Blob is passed by reference: as an array, each save of the CNN's
+ * weights made a long task while it trained (docs/performance.md).
  */
-type StoredRunData = Omit<RunData, 'weights'> & {
+type StoredRunData = Omit<RunData, 'weights' | 'measurements'> & {
   weights: { model: ModelSpec; params: Blob | Float32Array; batch: number } | null;
+  measurements: PackedMeasurements | Measurement[];
 };
 
 interface LedgerSchema extends DBSchema {
@@ -154,10 +157,13 @@ export class RunLedger {
 
   async data(id: string): Promise<RunData | undefined> {
     const stored = await this.use((db) => db.get('data', id));
-    if (!stored?.weights || stored.weights.params instanceof Float32Array)
-      return stored as RunData | undefined;
-    const params = new Float32Array(await stored.weights.params.arrayBuffer());
-    return { ...stored, weights: { ...stored.weights, params } };
+    if (!stored) return undefined;
+    const measurements = unpackMeasurements(stored.measurements);
+    const { weights } = stored;
+    if (!weights || weights.params instanceof Float32Array)
+      return { ...stored, measurements, weights: weights as RunData['weights'] };
+    const params = new Float32Array(await weights.params.arrayBuffer());
+    return { ...stored, measurements, weights: { ...weights, params } };
   }
 
   /**
@@ -237,7 +243,8 @@ export class RunLedger {
           ...data.weights,
           params: new Blob([data.weights.params as Float32Array<ArrayBuffer>]),
         };
-        pending.push(tx.objectStore('data').put({ ...data, id: summary.id, weights }));
+        const measurements = packMeasurements(data.measurements);
+        pending.push(tx.objectStore('data').put({ ...data, id: summary.id, weights, measurements }));
         for (const p of pending) p.catch(() => {});
         await Promise.all(pending);
         return summary;

@@ -13,6 +13,7 @@ import {
   lossCaption,
   lossSeries,
   measuredSeries,
+  MAX_MEASURED_POINTS,
   niceTicks,
   overfitFrom,
   parseView,
@@ -85,6 +86,20 @@ describe('chart series', () => {
     expect(s.smoothed[1].y).toBeGreaterThan(0.5);
     expect(s.smoothed[1].y).toBeLessThan(0.55);
     expect(s.full).toEqual([{ x: 900, y: 0.4 }]);
+  });
+
+  it('draws a measurement a batch in at most a plot’s worth of points, its extremes and epoch ends kept', () => {
+    // "Evaluate every" 1 for 30 epochs of 625 batches: 18,750 measurements.
+    const ms = Array.from({ length: 18_750 }, (_, i) =>
+      (i + 1) % 625 === 0
+        ? epochSummary((i + 1) / 625, { batch: i + 1, testLoss: 0.1 })
+        : measurement(i + 1, { testLoss: i === 9_000 ? 5 : 0.2 }),
+    );
+    const s = measuredSeries(ms, (m) => m.testLoss, 0.9, batches);
+    expect(s.raw.length).toBeLessThanOrEqual(MAX_MEASURED_POINTS);
+    expect(s.smoothed.length).toBeLessThanOrEqual(MAX_MEASURED_POINTS);
+    expect(Math.max(...s.raw.map((p) => p.y))).toBe(5); // the spike is drawn
+    expect(s.full).toHaveLength(30);
   });
 
   it('captions an epoch end on all images, and a slice measurement with the last epoch', () => {

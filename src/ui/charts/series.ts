@@ -238,6 +238,9 @@ function positiveOnly(values: Float32Array): Float32Array {
   return values.map((v) => (v > 0 ? v : Number.NaN));
 }
 
+/** Points a measured line is drawn with at most: a plot is some 600 px wide. */
+export const MAX_MEASURED_POINTS = 600;
+
 /** A measured quantity as a line: raw (faint) and smoothed, and the full-set points apart. */
 export interface MeasuredSeries {
   raw: XY[];
@@ -255,6 +258,7 @@ export function measuredSeries(
   pick: (m: Measurement) => number,
   smoothing: number,
   x: Pick<XScale, 'ofMeasurement'>,
+  maxPoints = MAX_MEASURED_POINTS,
 ): MeasuredSeries {
   const ys = measurements.map(pick);
   const smooth = debiasedEma(
@@ -263,9 +267,13 @@ export function measuredSeries(
     measurements.map((m) => m.batch),
   );
   const xs = measurements.map((m) => x.ofMeasurement(m));
+  // Smoothed on every value, then drawn in at most `maxPoints` (extremes kept): "Evaluate every 1"
+  // makes a measurement a batch, more than a plot has pixels.
+  const raw = downsample(xs, ys, maxPoints);
+  const smoothed = downsample(xs, smooth, maxPoints);
   return {
-    raw: toPoints(xs, ys),
-    smoothed: toPoints(xs, smooth),
+    raw: toPoints(raw.xs, raw.ys),
+    smoothed: toPoints(smoothed.xs, smoothed.ys),
     full: measurements.flatMap((m, i) => (m.full ? [{ x: xs[i], y: ys[i] }] : [])),
   };
 }

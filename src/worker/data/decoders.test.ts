@@ -15,11 +15,13 @@ const same = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every(
 
 /** A worker that takes messages, never answers, and dies at its `dieAt`-th message. */
 function dyingWorkers(dieAt: (kind: DecodeMessage['type']) => boolean) {
-  const made: { messages: DecodeMessage[] }[] = [];
+  const made: { messages: DecodeMessage[]; died: Promise<void> | null }[] = [];
   class DyingWorker {
     onmessage: unknown = null;
     onerror: ((e: { preventDefault(): void }) => void) | null = null;
     readonly messages: DecodeMessage[] = [];
+    /** Resolves once its death has been reported (onerror called); null while it lives. */
+    died: Promise<void> | null = null;
     private dead = false;
     constructor() {
       made.push(this);
@@ -29,7 +31,12 @@ function dyingWorkers(dieAt: (kind: DecodeMessage['type']) => boolean) {
       this.messages.push(msg);
       if (dieAt(msg.type)) {
         this.dead = true;
-        setTimeout(() => this.onerror?.({ preventDefault() {} }));
+        this.died = new Promise((resolve) =>
+          setTimeout(() => {
+            this.onerror?.({ preventDefault() {} });
+            resolve();
+          }),
+        );
       }
     }
     terminate() {
@@ -40,7 +47,8 @@ function dyingWorkers(dieAt: (kind: DecodeMessage['type']) => boolean) {
   return made;
 }
 
-async function decodeTwo(): Promise<Uint8Array[]> {
+/** Decodes two sheets; `beforeEnd` resolves when the ends may be sent. */
+async function decodeTwo(beforeEnd: () => Promise<unknown>): Promise<Uint8Array[]> {
   const decoders = createDecoders();
   const sheets = [0, 1].map((k) => {
     const count = 300;
@@ -53,7 +61,7 @@ async function decodeTwo(): Promise<Uint8Array[]> {
   for (let at = 0; at < Math.max(...sheets.map((s) => s.png.length)); at += 5000)
     for (const s of sheets) if (at < s.png.length) s.sink.push(s.png.slice(at, at + 5000));
   // The worker's death is heard before the end where it dies part way through.
-  await new Promise((resolve) => setTimeout(resolve, 10));
+  await beforeEnd();
   await Promise.all(sheets.map((s) => s.sink.end(s.png)));
   decoders.close();
   return sheets.map((s) => s.into);
@@ -68,7 +76,7 @@ describe('decoder workers that die', () => {
   ] as const)
     it(`leave their sheets to be decoded inline, exactly (${when})`, async () => {
       const made = dyingWorkers(dieAt);
-      const [a, b] = await decodeTwo();
+      const [a, b] = await decodeTwo(() => Promise.all(made.map((w) => w.died)));
       // Both sheets went to workers, one each, and each worker died.
       expect(made.length).toBeGreaterThanOrEqual(2);
       expect(made[0].messages[0]).toMatchObject({ type: 'start', id: 1 });
