@@ -1,5 +1,13 @@
 /** Runs that last: kept in IndexedDB as they train, back after a reload, listed, renamed, deleted. */
-import { expect, test } from './fixtures/fixtures';
+import { expect, test, type AppPage } from './fixtures/fixtures';
+import type { RunsPage } from './fixtures/runsPage';
+
+/** Trains Run 1, one epoch at `batchSize`, and opens the Runs tab once it is saved, accuracy and all. */
+async function savedRun(app: AppPage, runs: RunsPage, batchSize: string) {
+  await app.trainUntilDone({ 'Batch size': batchSize, Epochs: '1' });
+  await runs.open();
+  await expect(runs.run('Run 1')).toContainText(/test \d+\.\d+%/);
+}
 
 test('a trained run is back after a reload: its curves, its model, and its place in the Runs list', async ({
   app,
@@ -78,9 +86,7 @@ test('a full disk: the run is not saved, the page says so, and the earlier runs 
   });
   await app.open();
   await app.waitForData();
-  await app.trainUntilDone({ 'Batch size': '256', Epochs: '1' });
-  await runs.open();
-  await expect(runs.run('Run 1')).toContainText('test ');
+  await savedRun(app, runs, '256');
 
   await app.page.evaluate(() => ((window as { diskFull?: boolean }).diskFull = true));
   await app.tab('Train').click();
@@ -184,9 +190,7 @@ test('a run saved before its weights were kept as a Blob (an array in the record
   test.setTimeout(3 * 60_000);
   await app.open();
   await app.waitForData();
-  await app.trainUntilDone({ 'Batch size': '256', Epochs: '1' });
-  await runs.open();
-  await expect(runs.run('Run 1')).toContainText(/test \d+\.\d+%/);
+  await savedRun(app, runs, '256');
   // The record rewritten as the earlier version wrote it: the weights a Float32Array.
   const rewritten = await app.page.evaluate(async () => {
     const request = (r: IDBRequest) =>
@@ -256,9 +260,7 @@ test('narrow screens: compared runs and a long name stay on screen; focus stays 
   test.setTimeout(3 * 60_000);
   await app.open();
   await app.waitForData();
-  await app.trainUntilDone({ 'Batch size': '512', Epochs: '1' });
-  await runs.open();
-  await expect(runs.run('Run 1')).toContainText(/test \d+\.\d+%/);
+  await savedRun(app, runs, '512');
   // Five more runs, copies of the first as the ledger keeps them: six in all, one more than
   // Compare takes.
   await app.page.evaluate(async () => {
