@@ -14,6 +14,8 @@ export interface SessionHooks {
   dispatch(action: Action): void;
   /** Stops recording (and training) the current run, its saves done. */
   letGoOfCurrent(): Promise<void>;
+  /** No run is shown any more (its record is gone): the charts empty, the model stays. */
+  forgetShown(): void;
 }
 
 const CLEARED = "This site's saved data was cleared (in the browser's settings, or by the browser)";
@@ -23,8 +25,8 @@ const notice = (hooks: SessionHooks, message: string) =>
 
 /**
  * On every change to the ledger, lists refresh; on one made elsewhere, the run shown here is
- * checked: the recorder saves its run again (and reports, below), a run only shown is renamed or
- * forgotten as the ledger now has it.
+ * checked: the recorder reads its training run's record (and reports, below); a run only shown
+ * (or one that has ended) is renamed or forgotten as the ledger now has it.
  */
 export function watchLedger(
   ledger: RunLedger,
@@ -34,22 +36,28 @@ export function watchLedger(
   ledger.onChange?.((change: LedgerChange) => {
     hooks.dispatch({ type: 'ledgerChanged' });
     if (change.kind === 'changed' && change.here) return;
-    const recording = recorder();
+    const training = recorder()?.training ? recorder() : null;
+    if (change.kind === 'cleared' && !training)
+      notice(hooks, `${CLEARED}: the saved runs are gone. New runs are kept again.`);
+    if (training) {
+      void training.check();
+      return;
+    }
     const run = hooks.current();
-    if (recording?.recordingId) recording.check();
-    else if (run)
-      void ledger.summary(run.id).then((saved) => {
+    if (!run) return;
+    void ledger.summary(run.id).then(
+      (saved) => {
         const now = hooks.current();
         if (now?.id !== run.id) return;
-        if (!saved) hooks.dispatch({ type: 'forgotten' });
+        if (!saved) hooks.forgetShown();
         else if (saved.name !== now.name) hooks.dispatch({ type: 'renamedCurrent', name: saved.name });
-      });
-    if (change.kind === 'cleared' && !recording?.recordingId)
-      notice(hooks, `${CLEARED}: the saved runs are gone. New runs are kept again.`);
+      },
+      () => {}, // unreadable now: the list says so
+    );
   });
 }
 
-/** What the session does when the recorder's saves find its run renamed, deleted or cleared away. */
+/** What the session does when the recorder finds its run renamed, deleted or cleared away. */
 export function recorderEvents(hooks: SessionHooks): RecorderEvents {
   const named = (id: string, name: string) => {
     if (hooks.current()?.id === id) hooks.dispatch({ type: 'renamedCurrent', name });
@@ -59,13 +67,16 @@ export function recorderEvents(hooks: SessionHooks): RecorderEvents {
     named,
     gone: (id, name) => {
       if (hooks.current()?.id !== id) return;
-      void hooks.letGoOfCurrent().then(() => {
-        hooks.dispatch({ type: 'forgotten' });
-        notice(
-          hooks,
-          `"${name}" was deleted in another tab: its training stopped here, and nothing of it is kept.`,
-        );
-      });
+      void hooks
+        .letGoOfCurrent()
+        .catch(() => {}) // a worker that did not answer Stop was replaced: the run is over anyway
+        .then(() => {
+          if (hooks.current()?.id === id) hooks.forgetShown();
+          notice(
+            hooks,
+            `"${name}" was deleted in another tab: its training stopped here, and nothing of it is kept.`,
+          );
+        });
     },
     keptAgain: (id, name) => {
       named(id, name);

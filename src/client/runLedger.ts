@@ -268,7 +268,15 @@ export class RunLedger {
    * cleared), it is opened again, once, and `work` runs on that.
    */
   private async use<T>(work: (db: IDBPDatabase<LedgerSchema>) => Promise<T>): Promise<T> {
-    const db = await this.db;
+    let db: IDBPDatabase<LedgerSchema>;
+    try {
+      db = await this.db;
+    } catch (e) {
+      // Every open failed (while the site's data was being cleared, say): try again, once a use.
+      if (this.blocked) throw e;
+      this.db = this.open();
+      db = await this.db;
+    }
     try {
       return await work(db);
     } catch (e) {
@@ -300,8 +308,16 @@ export class RunLedger {
         runs.createIndex('createdAt', 'createdAt');
         db.createObjectStore('data', { keyPath: 'id' });
       },
-      // Another tab opens a newer version of the database: let it, and say so here.
-      blocking: () => {
+      // Another tab opens a newer version of the database: let it, and say so here. One deleting
+      // it (no version): let it, and open the database again once it is gone.
+      blocking: (_current, next) => {
+        if (next === null) {
+          void opening.then((db) => {
+            db.close();
+            this.reopen(db);
+          });
+          return;
+        }
         this.blocked = true;
         void opening.then((db) => db.close());
         this.db = Promise.reject(new Error(NEWER_PAGE));
@@ -318,6 +334,7 @@ export class RunLedger {
     this.closed.add(closed);
     this.generation++;
     this.db = this.open();
+    this.db.catch(() => {}); // a use tries again (use()); the failure is not unhandled
     this.tell({ kind: 'cleared' });
   }
 

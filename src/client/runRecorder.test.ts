@@ -117,7 +117,7 @@ describe('RunRecorder', () => {
     const deleted = recorder.start(TUTORIAL_PRESET, 'CPU loops');
     await recorder.idle();
     await new RunLedger(name).remove(deleted.id); // another tab
-    recorder.check();
+    await recorder.check();
     await recorder.idle();
     expect(gone).toEqual(['Run 1']);
     expect(recorder.recordingId).toBeNull();
@@ -128,10 +128,38 @@ describe('RunRecorder', () => {
     await ledger.create({ ...runOf(cleared.id), id: 'other' }, { ...emptyData, id: 'other' });
     ledger.generation++; // as when the browser closed the database, its data cleared
     await ledger.clear();
-    recorder.check();
+    await recorder.check();
     await recorder.idle();
     expect(keptAgain).toEqual(['Run 1']);
     expect(recorder.recordingId).toBe(cleared.id);
     expect((await ledger.list()).map((r) => [r.id, r.name])).toEqual([[cleared.id, 'Run 1']]);
+
+    // A run that has ended, cleared away with the rest, stays away.
+    recorder.receive({ type: 'state', runId: 1, state: 'done' });
+    await recorder.idle();
+    ledger.generation++;
+    await ledger.clear();
+    await recorder.check();
+    await recorder.idle();
+    expect(recorder.recordingId).toBeNull();
+    expect(await ledger.list()).toEqual([]);
+  });
+
+  it("reads, not writes, when another tab's save is heard: two recording tabs do not echo each other", async () => {
+    const { name, ledger } = realLedger();
+    const other = new RunLedger(name);
+    const recorder = new RunRecorder(
+      ledger,
+      createMetricsStore(() => 0),
+      quiet,
+    );
+    recorder.start(TUTORIAL_PRESET, 'CPU loops');
+    await recorder.idle();
+    let writes = 0;
+    ledger.onChange((c) => c.kind === 'changed' && c.here && writes++);
+    await other.create({ ...runOf('b'), id: 'b' }, { ...emptyData, id: 'b' }); // the other tab saves
+    await recorder.check();
+    await recorder.idle();
+    expect(writes).toBe(0);
   });
 });

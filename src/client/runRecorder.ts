@@ -119,11 +119,26 @@ export class RunRecorder {
   }
 
   /**
-   * The ledger changed elsewhere (another tab, or the browser cleared it): the recorded run is
-   * saved again now, which finds out whether it was renamed, deleted or cleared away.
+   * The ledger changed elsewhere (another tab, or the browser cleared it): reads the recorded
+   * run's record (a read: another tab's save must not make this one save, and so on) to find out
+   * whether it was renamed, deleted or cleared away.
    */
-  check(): void {
-    if (this.current) this.request();
+  async check(): Promise<void> {
+    const c = this.current;
+    if (!c?.created) return;
+    const saved = await this.ledger.summary(c.summary.id).catch(() => null);
+    if (this.current !== c || saved === null) return; // let go of meanwhile, or unreadable now
+    if (!saved) return this.missing(c);
+    c.generation = this.ledger.generation;
+    if (saved.name !== c.summary.name) {
+      c.summary = { ...c.summary, name: saved.name };
+      this.events.named(c.summary.id, saved.name);
+    }
+  }
+
+  /** Whether the recorded run still trains (its end not yet seen). */
+  get training(): boolean {
+    return this.current?.summary.state === 'training';
   }
 
   /** An event of the recorded run (the session passes only the current run's): its epoch ends, state changes and weights. */
@@ -191,9 +206,12 @@ export class RunRecorder {
     };
     try {
       const created = c.created;
+      // A run re-created after the site's data was cleared keeps a name the user gave it; "Run N"
+      // is numbered anew.
+      const named = c.summary.number > 0 && c.summary.name !== `Run ${c.summary.number}`;
       const written = created
         ? await this.ledger.update(summary, data)
-        : await this.ledger.create({ ...summary, name: undefined }, data);
+        : await this.ledger.create({ ...summary, name: named ? summary.name : undefined }, data);
       if (this.current !== c) return; // let go of meanwhile
       if (!written) return this.missing(c);
       c.created = true;
@@ -201,10 +219,12 @@ export class RunRecorder {
       // The ledger's name, unless this tab renamed the run while the save was under way.
       const renamed = written.name !== summary.name && c.summary.name === summary.name;
       if (renamed) c.summary = { ...c.summary, name: written.name };
-      if (!created && c.generation !== this.ledger.generation) {
-        c.generation = this.ledger.generation;
-        this.events.keptAgain(summary.id, c.summary.name);
-      } else if (renamed) this.events.named(summary.id, written.name);
+      c.summary = { ...c.summary, number: written.number };
+      const keptAgain = !created && c.generation !== this.ledger.generation;
+      // Written to the database as it is now: a later loss of the record is a deletion.
+      c.generation = this.ledger.generation;
+      if (keptAgain) this.events.keptAgain(summary.id, c.summary.name);
+      else if (renamed) this.events.named(summary.id, written.name);
       if (summary.state !== 'training') c.release();
     } catch (e) {
       if (!c.failing) this.events.error(saveFailure(e, summary.name));
@@ -217,9 +237,14 @@ export class RunRecorder {
    * again, from now on) or another tab deleted it (no longer recorded).
    */
   private missing(c: Current): void {
-    if (c.generation !== this.ledger.generation) {
+    if (c.generation !== this.ledger.generation && c.summary.state === 'training') {
       c.created = false;
       this.request();
+      return;
+    }
+    if (c.generation !== this.ledger.generation) {
+      // A run that has ended, cleared away with the rest: the user's (or the browser's) wish.
+      this.forget();
       return;
     }
     this.forget();

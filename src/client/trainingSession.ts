@@ -46,7 +46,12 @@ export class TrainingSession {
     this.openLedger = parts.ledger ?? (() => new RunLedger());
     this.state = { ...INITIAL, backendChoice: backend };
     this.client.on((msg) => this.receive(msg));
-    this.client.onRestart((restored) => this.dispatch({ type: 'workerReplaced', restored }));
+    this.client.onRestart((restored) => {
+      // The run of the worker replaced is over: its record says so, and it is no longer live.
+      if (isRunning(this.state.run?.state))
+        this.recorderMade?.receive({ type: 'state', runId: this.runId, state: 'stopped' });
+      this.dispatch({ type: 'workerReplaced', restored });
+    });
   }
 
   getState(): TrainingState {
@@ -325,6 +330,10 @@ export class TrainingSession {
     current: () => this.state.run,
     dispatch: (action) => this.dispatch(action),
     letGoOfCurrent: () => this.letGoOfCurrent(),
+    forgetShown: () => {
+      this.detach();
+      this.dispatch({ type: 'forgotten' });
+    },
   };
 
   private get recorder(): RunRecorder {

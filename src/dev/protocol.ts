@@ -37,6 +37,12 @@ export interface DevRequests {
   /** Keeps the worker busy, answering nothing, for `ms`, then answers. */
   devBlock: { args: { ms: number }; reply: { blockedMs: number } };
   /**
+   * From now on predictions wait, unanswered, until devReleasePredictions (the worker answers
+   * everything else, pings too): a worker too busy to predict, for as long as a test needs.
+   */
+  devHoldPredictions: { args: NoArgs; reply: { holding: true } };
+  devReleasePredictions: { args: NoArgs; reply: { released: boolean } };
+  /**
    * Builds a fault into the engines from now on (null: none), as a broken device would have it
    * (engine.ts, InjectedFault), and forgets the start-up checks already passed.
    */

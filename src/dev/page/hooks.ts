@@ -23,6 +23,9 @@ export interface DevHooks {
   throwInWorker(): Promise<void>;
   /** Keeps the worker busy for `ms`, answering nothing. */
   blockWorker(ms: number): Promise<void>;
+  /** Predictions wait unanswered from now on, until releasePredictions (the worker answers the rest). */
+  holdPredictions(): Promise<void>;
+  releasePredictions(): Promise<void>;
   /** Builds a fault into the worker's engines (null: none); forgets passed checks. */
   injectFault(program: string | null): Promise<void>;
   /** TensorFlow.js's tensors in the worker, and their bytes. */
@@ -49,6 +52,8 @@ export function installPageHooks(client: TrainingClient): void {
     closeWorker: async () => void (await call({ type: 'devClose' })),
     throwInWorker: async () => void (await call({ type: 'devThrow' })),
     blockWorker: async (ms) => void (await call({ type: 'devBlock', ms })),
+    holdPredictions: async () => void (await call({ type: 'devHoldPredictions' })),
+    releasePredictions: async () => void (await call({ type: 'devReleasePredictions' })),
     injectFault: async (program) => void (await call({ type: 'devInjectFault', program })),
     lastCheck: () => call({ type: 'devLastCheck' }),
     memory: () => call({ type: 'devMemory' }),

@@ -13,7 +13,7 @@ import type { BackendName, RequestMessage } from '../../shared/protocol';
 import { loadedTfjs, webglContext } from '../../worker/backend';
 import type { WorkerContext } from '../../worker/context';
 import { CommandError } from '../../worker/emit';
-import type { Replied } from '../../worker/handlers';
+import { HANDLERS, type Replied } from '../../worker/handlers';
 import { initialState, type Session } from '../../worker/session';
 import type { DevRequests, StepTiming } from '../protocol';
 import type * as TfjsParts from './tfjsParts';
@@ -23,6 +23,9 @@ async function tfjsParts(context: WorkerContext): Promise<typeof TfjsParts> {
   await context.backend.tfjs();
   return import('./tfjsParts');
 }
+
+/** Lets held predictions go (devHoldPredictions), while they are held. */
+const held: { release: (() => void) | null } = { release: null };
 
 /** Steps between syncs: neither loop reads anything back per step, as in training. */
 const SYNC_EVERY = 20;
@@ -89,6 +92,28 @@ export const DEV_HANDLERS: DevHandlers = {
       throw new Error('injected by a test');
     }, 0);
     return { reply: { throwing: true } };
+  },
+  devHoldPredictions: async () => {
+    if (!held.release) {
+      const predict = HANDLERS.predict;
+      const gate = new Promise<void>((resolve) => {
+        held.release = () => {
+          HANDLERS.predict = predict;
+          held.release = null;
+          resolve();
+        };
+      });
+      HANDLERS.predict = async (msg, context) => {
+        await gate;
+        return predict(msg, context);
+      };
+    }
+    return { reply: { holding: true } };
+  },
+  devReleasePredictions: async () => {
+    const release = held.release;
+    release?.();
+    return { reply: { released: release !== null } };
   },
   devBlock: async ({ ms }, context) => {
     await context.ready();

@@ -151,7 +151,11 @@ export function RunsPanel({
                 run={r}
                 current={r.id === currentId}
                 training={r.id === trainingId}
-                elsewhere={r.id !== trainingId && listing.live.has(r.id)}
+                elsewhere={
+                  r.id !== trainingId &&
+                  listing.live.has(r.id) &&
+                  (r.state === 'training' || r.state === 'paused')
+                }
                 canLoad={canLoad}
                 onLoad={() => void act(onLoad(r.id))}
                 onRename={(name) => act(onRename(r.id, name))}

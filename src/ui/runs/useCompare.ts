@@ -52,7 +52,10 @@ export function useCompare(
           if (data) setLoaded((m) => new Map(m).set(id, data));
           else onProblem(`"${run.name}" is no longer saved.`);
         },
-        (e: Error) => mounted.current && onProblem(`"${run.name}" could not be read: ${e.message}`),
+        (e: Error) => {
+          requested.current.delete(id); // ticked again, it is read again
+          if (mounted.current) onProblem(`"${run.name}" could not be read: ${e.message}`);
+        },
       );
     }
   }, [ledger, runs, ticks, onProblem]);
