@@ -17,11 +17,16 @@ function duration(seconds: number): string {
  * training, but no tab trains it: its page went away).
  */
 function progress(run: RunSummary, here: boolean, elsewhere: boolean): string {
-  const of = `${formatCount(run.batches)} of ${formatCount(run.totalBatches)} batches`;
+  // Before its first batches are saved, a run does not know its length yet.
+  const of =
+    run.totalBatches > 0
+      ? `${formatCount(run.batches)} of ${formatCount(run.totalBatches)} batches`
+      : 'starting';
   if (run.batches >= run.totalBatches && run.totalBatches > 0) return 'done';
   if (run.state !== 'training' && run.state !== 'paused') return `${run.state}, ${of}`;
   if (elsewhere) return `training in another tab, ${of}`;
   if (here) return `${run.state}, ${of}`;
+  if (run.totalBatches === 0) return 'interrupted before its first batches were saved';
   return `interrupted at batch ${formatCount(run.batches)} of ${formatCount(run.totalBatches)}`;
 }
 
