@@ -78,20 +78,30 @@ test('a new drawing never shows the previous drawing’s answer while the worker
   await expect(app.prediction()).not.toContainText('has not answered');
 });
 
-test('settings whose every step would take seconds are refused, saying why, and nothing is lost', async ({
+test('a batch whose step would take seconds trains in parts: Pause, a drawing and Stop are answered meanwhile', async ({
   app,
 }) => {
+  test.setTimeout(3 * 60_000);
   await app.open();
   await app.waitForData();
-  await app.setSettings({ 'Hidden layers': '1024, 1024, 1024, 1024, 1024', 'Batch size': '4096' });
-  await app.button('Train').click();
-  await expect(app.page.getByRole('alert')).toContainText(/would take about [\d.]+ s here/, {
-    timeout: 60_000,
+  // Measured at 2.7-3.4 s a step here (the issue that asked for this): the CPU engine trains each
+  // batch in micro-batches of about 0.1 s, their gradients summed into one step (engines.test.ts).
+  await app.setSettings({
+    'Hidden layers': '1024, 1024, 1024, 1024, 1024',
+    'Batch size': '4096',
+    Epochs: '1',
   });
-  await expect(app.page.getByRole('alert')).toContainText('Use a batch size of at most');
-  await expect(app.button('Train')).toBeEnabled();
-  await expect(app.button('Stop')).toBeDisabled();
-  // The worker answers at once: it never entered a step it could not leave.
+  await app.button('Train').click();
+  await expect(app.page.getByTestId('status.run')).toHaveText('training', { timeout: 60_000 });
+  await app.button('Pause').click();
+  await expect(app.page.getByTestId('status.run')).toHaveText('paused');
+  // The worker answers while paused within a batch: the drawing is read.
   await app.drawOne();
-  await expect(app.prediction()).toContainText('Prediction:', { timeout: 5_000 });
+  await expect(app.prediction()).toContainText('Prediction:');
+  await app.button('Resume').click();
+  // A whole batch of 4,096 trains: its loss arrives.
+  await expect.poll(() => app.batchCount(), { timeout: 120_000 }).toBeGreaterThanOrEqual(1);
+  await app.button('Stop').click();
+  await expect(app.page.getByTestId('status.run')).toHaveText('stopped');
+  await expect(app.page.getByRole('alert')).toHaveCount(0);
 });

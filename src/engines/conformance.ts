@@ -10,7 +10,7 @@ import type { ModelSpec } from '../shared/modelSpec';
 import type { EngineName } from '../shared/protocol';
 import { mulberry32, shuffledIndices } from '../shared/random';
 import type { ResidentData } from './data';
-import type { EngineKind } from './engine';
+import type { Engine, EngineKind } from './engine';
 import { initialParams, netLayout } from './layout';
 import { referenceLogits, referenceLossAndGradient } from './reference/network';
 import { referenceOptimizer } from './reference/optimizers';
@@ -21,6 +21,11 @@ export interface ConformanceRun {
   learningRate: number;
   batchSize: number;
   steps: number;
+  /**
+   * Trains each batch in parts of this many images (the engine's accumulate, then
+   * applyAccumulated), held to the reference's one step of the whole batch.
+   */
+  microBatch?: number;
 }
 
 export interface ConformanceResult {
@@ -60,7 +65,7 @@ export async function conformance(
   });
   try {
     engine.setOrder(order);
-    for (let s = 0; s < run.steps; s++) engine.step(s * run.batchSize, run.batchSize, run.learningRate);
+    for (let s = 0; s < run.steps; s++) step(engine, s * run.batchSize, run);
     const { losses, state } = await engine.drain(true);
 
     const params = Float64Array.from(initial);
@@ -93,6 +98,17 @@ export async function conformance(
   } finally {
     engine.dispose();
   }
+}
+
+/** One step of `run`'s batch at `start`: whole, or in micro-batches. */
+function step(engine: Engine, start: number, run: ConformanceRun): void {
+  const { batchSize, microBatch, learningRate } = run;
+  if (!microBatch) return engine.step(start, batchSize, learningRate);
+  if (!engine.accumulate || !engine.applyAccumulated)
+    throw new Error(`the ${engine.name} engine has no micro-batches`);
+  for (let part = 0; part < batchSize; part += microBatch)
+    engine.accumulate(start + part, Math.min(microBatch, batchSize - part), batchSize);
+  engine.applyAccumulated(learningRate);
 }
 
 /** The images `rows` of `bytes` as float64 0..1. */

@@ -97,6 +97,17 @@ export interface Engine {
    * is read back from a device.
    */
   step(start: number, size: number, learningRate: number): void;
+  /**
+   * Micro-batches, for a batch whose step would take too long to answer Pause and Stop meanwhile
+   * (engines without them refuse such a batch): adds the gradient of the training images
+   * order[start, start + size) as part of a batch of `batch` images, the same maths as one step
+   * of the whole batch once all its parts are in...
+   */
+  accumulate?(start: number, size: number, batch: number): void;
+  /** ... then one optimizer step with the gradient accumulated, and the batch's loss. */
+  applyAccumulated?(learningRate: number): void;
+  /** Forgets the gradient accumulated (a run stopped within a batch). */
+  discardAccumulated?(): void;
   /** The losses of the steps since the last drain, in order; with `withState`, the state too. */
   drain(withState: boolean): Promise<{ losses: Float32Array; state?: EngineState }>;
   /** A copy of the weights and optimizer state (pending losses stay pending). */

@@ -70,6 +70,28 @@ describe.each<EngineName>(['tfjs', 'cpu'])('the %s engine against the reference'
     );
 });
 
+describe('the cpu engine in micro-batches', () => {
+  for (const [name, spec] of MODELS)
+    it.each(OPTIMIZERS)(
+      `${name}, %s: a batch of 23 in parts of 5 is the reference's one step of 23`,
+      async (optimizer) => {
+        const lr = optimizer === 'adam' || optimizer === 'rmsprop' ? 0.001 : 0.05;
+        const r = await conformance(ENGINES.cpu, data, {
+          spec,
+          optimizer,
+          learningRate: lr,
+          batchSize: 23,
+          steps: 6,
+          microBatch: 5,
+        });
+        r.losses.forEach((loss, i) => expect(loss, `step ${i}`).toBeCloseTo(r.referenceLosses[i], 4));
+        expect(r.maxWeightDifference).toBeLessThan(optimizer === 'rmsprop' ? 1e-4 : 1e-5);
+        expect(r.maxWeightChange).toBeGreaterThan(100 * r.maxWeightDifference);
+        expect(r.maxLogitDifference).toBeLessThan(1e-4);
+      },
+    );
+});
+
 describe.each<EngineName>(['tfjs', 'cpu'])('the %s engine with a NaN weight', (engine) => {
   it.each(MODELS)(
     '%s: the loss is NaN, as PyTorch and the reference give (a ReLU keeps NaN)',

@@ -108,9 +108,14 @@ export class Session {
   /**
    * ms of one training step of `layout` at each of `batches` images, on the engine it would get
    * here: measured on a scratch model (the least of two steps after a warm-up one, which
-   * compiles), yielding between steps, which is then released.
+   * compiles), yielding between steps, which is then released. Also whether that engine trains a
+   * batch in micro-batches (engine.ts, accumulate).
    */
-  async timeSteps(layout: NetLayout, optimizer: OptimizerName, batches: number[]): Promise<number[]> {
+  async timeSteps(
+    layout: NetLayout,
+    optimizer: OptimizerName,
+    batches: number[],
+  ): Promise<{ times: number[]; microBatches: boolean }> {
     await this.prepare(layout);
     const { kind } = chooseEngine(layout, this.backend(), this.failed);
     const engine = kind.create({ layout, data: this.data, optimizer, state: initialState(layout, 0) });
@@ -129,7 +134,7 @@ export class Session {
         await step(batch);
         times.push(Math.min(await step(batch), await step(batch)));
       }
-      return times;
+      return { times, microBatches: !!engine.accumulate && !!engine.applyAccumulated };
     } finally {
       engine.dispose();
     }

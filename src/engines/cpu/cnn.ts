@@ -98,7 +98,7 @@ export class CpuCnn implements CpuNetwork {
     this.convBackward = exports.convBackward as Kernel;
   }
 
-  lossAndGradient(order: Int32Array, start: number, size: number): number {
+  lossAndGradient(order: Int32Array, start: number, size: number, batch = size): number {
     const mnist = this.data.require();
     this.forward(mnist.train.images, order, start, size);
     const features = this.layout.dense.sizes[0];
@@ -106,10 +106,10 @@ export class CpuCnn implements CpuNetwork {
     const { labels } = mnist.train;
     let loss: number;
     if (this.simdHead)
-      loss = this.simdHead.lossAndGradientDense(x, size, labels, order, start, this.headError);
+      loss = this.simdHead.lossAndGradientDense(x, size, labels, order, start, this.headError, batch);
     else {
       this.head.loadDense(x, size);
-      loss = this.head.lossAndGradientLoaded(labels, order, start, size, this.headError);
+      loss = this.head.lossAndGradientLoaded(labels, order, start, size, this.headError, batch);
     }
     for (let b = 0; b < size; b++)
       this.backward(b, this.headError.subarray(b * features, (b + 1) * features));

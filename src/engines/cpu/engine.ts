@@ -22,8 +22,8 @@ import { sparseData, sparseFromFloats } from './sparseImages';
 function mlpNetwork(layout: NetLayout, t: CpuTrainable, data: ResidentData): CpuNetwork {
   const mlp = t.dense ?? new CpuMlp(layout.dense, t.params, t.gradient);
   return {
-    lossAndGradient: (order, start, size) =>
-      mlp.lossAndGradient(sparseData(data).train, data.require().train.labels, order, start, size),
+    lossAndGradient: (order, start, size, batch) =>
+      mlp.lossAndGradient(sparseData(data).train, data.require().train.labels, order, start, size, batch),
     logits: (split, rows) => {
       const images = sparseData(data)[split];
       return mlp.logits(images, rows, rows ? rows.length : images.count);
@@ -44,6 +44,8 @@ export class CpuEngine implements Engine {
   private readonly data: ResidentData;
   private order: Int32Array = new Int32Array(0);
   private losses: number[] = [];
+  /** The loss of the micro-batches accumulated since the last step (accumulate). */
+  private accumulatedLoss = 0;
 
   constructor(init: EngineInit) {
     const { layout, state, data } = init;
@@ -71,6 +73,22 @@ export class CpuEngine implements Engine {
     const { params, gradient, optimizer } = this.trainable;
     this.losses.push(this.network.lossAndGradient(this.order, start, size));
     optimizer.apply(params, gradient, learningRate);
+  }
+
+  accumulate(start: number, size: number, batch: number): void {
+    this.accumulatedLoss += this.network.lossAndGradient(this.order, start, size, batch);
+  }
+
+  applyAccumulated(learningRate: number): void {
+    const { params, gradient, optimizer } = this.trainable;
+    this.losses.push(this.accumulatedLoss);
+    this.accumulatedLoss = 0;
+    optimizer.apply(params, gradient, learningRate);
+  }
+
+  discardAccumulated(): void {
+    this.accumulatedLoss = 0;
+    this.trainable.gradient.fill(0);
   }
 
   async drain(withState: boolean): Promise<{ losses: Float32Array; state?: EngineState }> {

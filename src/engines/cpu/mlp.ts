@@ -197,9 +197,10 @@ export class CpuMlp {
     order: Int32Array,
     start: number,
     size: number,
+    batch = size,
   ): number {
     this.load(images, order, start, size);
-    return this.lossAndGradientLoaded(labels, order, start, size);
+    return this.lossAndGradientLoaded(labels, order, start, size, undefined, batch);
   }
 
   /**
@@ -213,6 +214,7 @@ export class CpuMlp {
     start: number,
     size: number,
     inputError?: Float32Array,
+    batch = size,
   ): number {
     this.forward(size);
     const { layers } = this.layout;
@@ -221,7 +223,7 @@ export class CpuMlp {
     const C = layers[L - 1].outputs;
     let delta = this.deltaA;
     let other = this.deltaB;
-    const loss = softmaxCrossEntropy(logits, 0, delta, 0, size, C, labels, order, start, size);
+    const loss = softmaxCrossEntropy(logits, 0, delta, 0, size, C, labels, order, start, batch);
     for (let l = L - 1; l >= 0; l--) {
       const { outputs, biasOffset } = layers[l];
       const g = this.gradient;
@@ -238,7 +240,7 @@ export class CpuMlp {
         other = t;
       }
     }
-    return loss / size;
+    return loss / batch;
   }
 
   /**

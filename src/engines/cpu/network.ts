@@ -2,8 +2,12 @@
 import type { Split } from '../data';
 
 export interface CpuNetwork {
-  /** The mean loss of training images order[start .. start + size); adds its gradient in. */
-  lossAndGradient(order: Int32Array, start: number, size: number): number;
+  /**
+   * The loss of training images order[start .. start + size) over `batch` (their mean when it is
+   * `size`; a micro-batch's share of its batch's mean when the batch is larger); adds its gradient,
+   * likewise scaled, in.
+   */
+  lossAndGradient(order: Int32Array, start: number, size: number, batch?: number): number;
   /** Logits [n, 10] of `split`'s images rows (all of them when rows is null). */
   logits(split: Split, rows: Int32Array | null): Float32Array;
   /** Logits [k, 10] of k images of 784 floats 0..1. */

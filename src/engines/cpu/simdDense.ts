@@ -170,15 +170,16 @@ export class SimdDense {
     order: Int32Array,
     start: number,
     size: number,
+    batch = size,
   ): number {
     let loss = 0;
     for (let first = 0; first < size; first += CAPACITY) {
       const rows = Math.min(CAPACITY, size - first);
       this.loadSparse(images, order, start + first, rows);
       this.forward(rows);
-      loss += this.backward(rows, size, labels, order, start + first, null);
+      loss += this.backward(rows, batch, labels, order, start + first, null);
     }
-    return loss / size;
+    return loss / batch;
   }
 
   /**
@@ -192,6 +193,7 @@ export class SimdDense {
     order: Int32Array,
     start: number,
     inputError: Float32Array,
+    batch = size,
   ): number {
     const inputs0 = this.layout.sizes[0];
     let loss = 0;
@@ -199,9 +201,9 @@ export class SimdDense {
       const rows = Math.min(CAPACITY, size - first);
       this.loadDense(x.subarray(first * inputs0, (first + rows) * inputs0), rows);
       this.forward(rows);
-      loss += this.backward(rows, size, labels, order, start + first, inputError.subarray(first * inputs0));
+      loss += this.backward(rows, batch, labels, order, start + first, inputError.subarray(first * inputs0));
     }
-    return loss / size;
+    return loss / batch;
   }
 
   /** Logits [count, 10] (a new array) of images rows[0 .. count) (or 0 .. count when rows is null). */

@@ -4,7 +4,7 @@ import { EngineFailed, type EngineInit } from '../../engines/engine';
 import { ENGINES } from '../../engines/registry';
 import { deviceData } from '../../engines/tfjs/deviceData';
 import { TUTORIAL_PRESET, type TrainConfig } from '../../shared/config';
-import { SMALL_CNN } from '../../shared/modelSpec';
+import { SMALL_CNN, type ModelSpec } from '../../shared/modelSpec';
 import type { BackendName, FromWorker } from '../../shared/protocol';
 import { loadMnistSubset } from '../../test/fixtures/mnist';
 import { Session } from '../session';
@@ -355,12 +355,17 @@ describe('an engine that cannot run here after all', () => {
 });
 
 describe('a step too slow to answer Pause and Stop', () => {
-  it('is refused before the run starts, saying what batch would fit', async () => {
+  const BIG: ModelSpec = { kind: 'mlp', hidden: [1024, 1024, 1024, 1024, 1024] };
+
+  it('is refused before the run starts on an engine without micro-batches, saying what batch would fit', async () => {
+    const cpu = ENGINES.cpu;
+    ENGINES.cpu = {
+      ...cpu,
+      create: (init: EngineInit) =>
+        Object.assign(cpu.create(init), { accumulate: undefined, applyAccumulated: undefined }),
+    };
     const s = await session(10_000, 100, 'js');
-    const r = await run(s, {
-      model: { kind: 'mlp', hidden: [1024, 1024, 1024, 1024, 1024] },
-      batchSize: 4096,
-    });
+    const r = await run(s, { model: BIG, batchSize: 4096 }).finally(() => (ENGINES.cpu = cpu));
     expect(r.outcome).toBe('invalid');
     const [err] = r.of('error');
     expect(err.code).toBe('invalid-config');
@@ -369,6 +374,23 @@ describe('a step too slow to answer Pause and Stop', () => {
     expect(fits).toBeGreaterThan(0);
     expect(fits).toBeLessThan(4096);
     expect(r.of('metrics')).toHaveLength(0);
+    s.dispose();
+  });
+
+  it('is trained in micro-batches on the CPU engine: one step a batch, and Stop answers within one', async () => {
+    const s = await session(4096, 100, 'js');
+    const whole = await run(s, { model: BIG, batchSize: 4096, epochs: 1 });
+    expect(whole.outcome).toBe('done');
+    expect(whole.of('error')).toHaveLength(0);
+    expect(whole.losses).toHaveLength(1); // one optimizer step for the batch of 4096
+    expect(Number.isFinite(whole.losses[0])).toBe(true);
+
+    // Stop asked as the run starts: it answers within the first batch, which is not taken.
+    const stopped = await run(s, { model: BIG, batchSize: 4096, epochs: 1 }, {}, (m, control) => {
+      if (m.type === 'state' && m.state === 'training') control.stop();
+    });
+    expect(stopped.outcome).toBe('stopped');
+    expect(stopped.losses).toHaveLength(0);
     s.dispose();
   });
 });

@@ -35,6 +35,8 @@ const CHECKPOINT_MS = 2000;
  * steps, and the page takes a worker silent for 4 s for a dead one.
  */
 export const MAX_STEP_MS = 250;
+/** A micro-batch's time, for a batch trained in parts: Pause and Stop answer between parts. */
+const MICRO_STEP_MS = 100;
 /**
  * Measurements that may wait on the evaluator's thread; past this the run waits for it (and the
  * wait is not training time): each holds a copy of the weights, and none is dropped. As many as
@@ -106,12 +108,12 @@ export async function train(options: TrainOptions): Promise<RunOutcome> {
   // Engines that must prove themselves on this device do so first (a failure routes elsewhere).
   await session.verify(netLayout(config.model), config.optimizer);
   const slow = await tooSlow(config, session);
-  if (slow) {
-    emit({ type: 'error', runId, code: 'invalid-config', message: slow });
+  if (slow && 'refused' in slow) {
+    emit({ type: 'error', runId, code: 'invalid-config', message: slow.refused });
     return 'invalid';
   }
   try {
-    return await new TrainingRun(options).loop();
+    return await new TrainingRun(options, slow?.microBatch ?? 0).loop();
   } catch (e) {
     emit({
       type: 'error',
@@ -125,14 +127,19 @@ export async function train(options: TrainOptions): Promise<RunOutcome> {
 }
 
 /**
- * Why a step of `config` would be too slow here (over MAX_STEP_MS), or null. A step cannot be
- * interrupted, so a run whose steps take seconds could not answer Pause or Stop: it is refused
- * before it starts, saying what would fit. The estimate fits time = fixed + perImage * batch to
- * steps of 1 and of up to PROBE_BATCH images (a step's fixed cost, a device's readback say, must
- * not be multiplied by the batch). A probe that fails is left to the run, whose recovery knows
- * what to do with a failing engine or device.
+ * What to do about a step of `config` too slow here (over MAX_STEP_MS); null when it is not. A
+ * step cannot be interrupted, so a run whose steps take seconds could not answer Pause or Stop:
+ * on an engine with micro-batches each batch is trained in parts of about MICRO_STEP_MS (the same
+ * maths: the parts' gradients summed, one optimizer step); on another it is refused before it
+ * starts, saying what would fit. The estimate fits time = fixed + perImage * batch to steps of 1
+ * and of up to PROBE_BATCH images (a step's fixed cost, a device's readback say, must not be
+ * multiplied by the batch). A probe that fails is left to the run, whose recovery knows what to
+ * do with a failing engine or device.
  */
-async function tooSlow(config: TrainConfig, session: Session): Promise<string | null> {
+async function tooSlow(
+  config: TrainConfig,
+  session: Session,
+): Promise<{ microBatch: number } | { refused: string } | null> {
   const batch = config.batchSize;
   const probe = Math.min(batch, PROBE_BATCH);
   const sizes = probe > 1 ? [1, probe] : [1];
@@ -144,19 +151,24 @@ async function tooSlow(config: TrainConfig, session: Session): Promise<string | 
     return { perImage, fixed, estimate: fixed + perImage * batch };
   };
   const first = await measure();
-  if (!first || fit(first).estimate <= MAX_STEP_MS) return null;
+  if (!first || fit(first.times).estimate <= MAX_STEP_MS) return null;
+  const { microBatches } = first;
   // A refusal is measured twice, each size's least time kept: one slow probe step makes the slope,
   // and the estimate at a large batch, several times too large, refusing runs that fit
   // (docs/performance.md).
   const second = await measure();
-  const times = second ? first.map((t, i) => Math.min(t, second[i])) : first;
+  const times = second ? first.times.map((t, i) => Math.min(t, second.times[i])) : first.times;
   const { perImage, fixed, estimate } = fit(times);
   if (estimate <= MAX_STEP_MS) return null;
   const fits = Math.floor((MAX_STEP_MS - fixed) / Math.max(perImage, 1e-9));
+  if (microBatches)
+    return { microBatch: Math.max(1, Math.floor((MICRO_STEP_MS - fixed) / Math.max(perImage, 1e-9))) };
   const seconds = estimate >= 10_000 ? Math.round(estimate / 1000) : +(estimate / 1000).toFixed(1);
   const instead =
     fits >= 1 ? `Use a batch size of at most ${fits}, or a smaller model.` : 'Use a smaller model.';
-  return `A training step of this model at batch ${batch} would take about ${seconds} s here (measured at batch ${sizes.join(' and ')}): Pause and Stop could not answer until it ended. ${instead}`;
+  return {
+    refused: `A training step of this model at batch ${batch} would take about ${seconds} s here (measured at batch ${sizes.join(' and ')}): Pause and Stop could not answer until it ended. ${instead}`,
+  };
 }
 
 /**
@@ -201,8 +213,15 @@ class TrainingRun {
   private divergedAt = 0;
   private lastCheckpoint = performance.now();
 
-  constructor(o: TrainOptions) {
+  /**
+   * Images a part of a batch trains at most (0: each batch in one step), when a whole batch's
+   * step would be too slow (tooSlow).
+   */
+  private readonly microBatch: number;
+
+  constructor(o: TrainOptions, microBatch = 0) {
     this.o = o;
+    this.microBatch = microBatch;
     const { config, session } = o;
     const { train, test } = session.data.require();
     this.layout = netLayout(config.model);
@@ -234,7 +253,13 @@ class TrainingRun {
         const order = cursor.newOrder();
         if (order) this.startEpoch(order);
         const { start, size } = cursor.batch();
-        this.engine.step(start, size, learningRateAt(o.config, cursor.epoch));
+        const rate = learningRateAt(o.config, cursor.epoch);
+        if (!(await this.trainBatch(start, size, rate))) {
+          // Stopped within a batch: what it had accumulated is dropped, the batches before it kept.
+          if (losses.pending > 0 && !(await this.flush(false))) return this.diverged();
+          this.state('stopped');
+          return 'stopped';
+        }
         losses.pending++;
         o.session.trained = true;
         const epochDone = cursor.advance();
@@ -263,6 +288,32 @@ class TrainingRun {
     while (this.measuring.size > 0) await Promise.all(this.measuring);
     this.state('done');
     return 'done';
+  }
+
+  /**
+   * One optimizer step on a batch: whole, or in micro-batches (this.microBatch images each) with
+   * Pause and Stop answered between them. False when stopped within it (no step taken).
+   */
+  private async trainBatch(start: number, size: number, rate: number): Promise<boolean> {
+    const { engine, o } = this;
+    const part = this.microBatch;
+    if (!part || size <= part || !engine.accumulate || !engine.applyAccumulated) {
+      engine.step(start, size, rate);
+      return true;
+    }
+    for (let done = 0; done < size; done += part) {
+      engine.accumulate(start + done, Math.min(part, size - done), size);
+      if (done + part >= size) break;
+      await yieldToEventLoop();
+      this.lastYield = performance.now();
+      if (o.control.pauseRequested) await this.pause();
+      if (o.control.stopRequested) {
+        engine.discardAccumulated?.();
+        return false;
+      }
+    }
+    engine.applyAccumulated(rate);
+    return true;
   }
 
   state(state: Exclude<RunState, 'idle'>): void {
