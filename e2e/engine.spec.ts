@@ -60,6 +60,37 @@ test('on WebGL the hand-written programs give the plain reference’s losses and
   }
 });
 
+test('on WebGL a batch trained in micro-batches is the plain reference’s one step of it', async ({ app }) => {
+  test.setTimeout(5 * 60_000);
+  await app.open('/?backend=webgl');
+  await app.waitForData();
+  // Batches of 6 in parts of 4 and 2; 260 SGD steps with one read-back grow the WebGL engine's
+  // loss buffer (256) past full; Adam's steps are few (it amplifies float32 rounding).
+  for (const [engine, optimizer, steps] of [
+    ['webgl', 'sgd', 260],
+    ['webgl', 'adam', 20],
+    ['tfjs', 'adam', 20],
+  ] as const) {
+    const r = await app.page.evaluate(
+      (run) =>
+        window.mnistDev!.conformance({
+          spec: { kind: 'mlp', hidden: [64, 64, 64] },
+          batchSize: 6,
+          microBatch: 4,
+          ...run,
+        }),
+      { engine, optimizer, steps, learningRate: optimizer === 'sgd' ? 0.05 : 0.001 },
+    );
+    const run = `${engine} ${optimizer}`;
+    expect(r.engine, run).toBe(engine);
+    expect(r.losses).toHaveLength(steps);
+    r.losses.forEach((loss, i) => expect(loss, `${run} step ${i}`).toBeCloseTo(r.referenceLosses[i], 3));
+    expect(r.maxWeightDifference, `${run} weights`).toBeLessThan(1e-4);
+    expect(r.maxWeightChange).toBeGreaterThan(100 * r.maxWeightDifference);
+    expect(r.maxLogitDifference, `${run} logits`).toBeLessThan(1e-3);
+  }
+});
+
 for (const backend of ['webgl', 'wasm'] as const) {
   test(`the tfjs engine trains a CNN on ${backend} as the plain reference does`, async ({ app }) => {
     await app.open(`/?backend=${backend}`);

@@ -9,6 +9,7 @@ import { IMAGE_SIZE } from '../shared/mnist';
 import type { ModelSpec } from '../shared/modelSpec';
 import type { EngineName } from '../shared/protocol';
 import { mulberry32, shuffledIndices } from '../shared/random';
+import { yieldToEventLoop } from '../shared/yield';
 import type { ResidentData } from './data';
 import type { Engine, EngineKind } from './engine';
 import { initialParams, netLayout } from './layout';
@@ -65,7 +66,11 @@ export async function conformance(
   });
   try {
     engine.setOrder(order);
-    for (let s = 0; s < run.steps; s++) step(engine, s * run.batchSize, run);
+    for (let s = 0; s < run.steps; s++) {
+      step(engine, s * run.batchSize, run);
+      // In the browser's worker, pings are answered meanwhile (a silent worker is replaced).
+      if (s % 10 === 9) await yieldToEventLoop();
+    }
     const { losses, state } = await engine.drain(true);
 
     const params = Float64Array.from(initial);

@@ -70,13 +70,14 @@ describe.each<EngineName>(['tfjs', 'cpu'])('the %s engine against the reference'
     );
 });
 
-describe('the cpu engine in micro-batches', () => {
+describe.each<EngineName>(['tfjs', 'cpu'])('the %s engine in micro-batches', (engine) => {
   for (const [name, spec] of MODELS)
     it.each(OPTIMIZERS)(
       `${name}, %s: a batch of 23 in parts of 5 is the reference's one step of 23`,
       async (optimizer) => {
         const lr = optimizer === 'adam' || optimizer === 'rmsprop' ? 0.001 : 0.05;
-        const r = await conformance(ENGINES.cpu, data, {
+        const before = tf.memory().numTensors;
+        const r = await conformance(ENGINES[engine], data, {
           spec,
           optimizer,
           learningRate: lr,
@@ -88,6 +89,7 @@ describe('the cpu engine in micro-batches', () => {
         expect(r.maxWeightDifference).toBeLessThan(optimizer === 'rmsprop' ? 1e-4 : 1e-5);
         expect(r.maxWeightChange).toBeGreaterThan(100 * r.maxWeightDifference);
         expect(r.maxLogitDifference).toBeLessThan(1e-4);
+        expect(tf.memory().numTensors).toBe(before);
       },
     );
 });

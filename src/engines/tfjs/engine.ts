@@ -30,6 +30,8 @@ export class TfjsEngine implements Engine {
   /** The losses of the steps since the last drain: its first `pending` entries. */
   protected losses: tf.Tensor1D;
   protected pending = 0;
+  /** The gradient and loss of the micro-batches accumulated since the last step, if any. */
+  private accumulated: { gradient: tf.Tensor1D; loss: tf.Scalar } | null = null;
 
   constructor(init: EngineInit) {
     const { layout, state } = init;
@@ -68,11 +70,56 @@ export class TfjsEngine implements Engine {
       const y = tf.gather(split.oneHot, idx) as tf.Tensor2D;
       const { loss, gradient } = lossAndGradient(this.layout, this.params, x, y);
       this.optimizer.apply(this.params, gradient, learningRate);
-      return tf.concat([this.losses, tf.reshape(loss, [1])]) as tf.Tensor1D;
+      return this.withLoss(loss);
     });
     this.losses.dispose();
     this.losses = next;
     this.pending++;
+  }
+
+  accumulate(start: number, size: number, batch: number): void {
+    const split = deviceData(this.data).train;
+    const order = this.requireOrder();
+    const before = this.accumulated;
+    this.accumulated = tf.tidy(() => {
+      const idx = tf.slice(order, start, size);
+      const x = tf.gather(split.images, idx) as tf.Tensor2D;
+      const y = tf.gather(split.oneHot, idx) as tf.Tensor2D;
+      const { loss, gradient } = lossAndGradient(this.layout, this.params, x, y);
+      // The part's mean, weighted by its share of the batch: the parts sum to the batch's mean.
+      const share = tf.scalar(size / batch);
+      const g = tf.mul(gradient, share) as tf.Tensor1D;
+      const l = tf.mul(loss, share) as tf.Scalar;
+      return before
+        ? {
+            gradient: tf.add(before.gradient, g) as tf.Tensor1D,
+            loss: tf.add(before.loss, l) as tf.Scalar,
+          }
+        : { gradient: g, loss: l };
+    });
+    before?.gradient.dispose();
+    before?.loss.dispose();
+  }
+
+  applyAccumulated(learningRate: number): void {
+    const done = this.accumulated;
+    if (!done) return;
+    this.accumulated = null;
+    const next = tf.tidy(() => {
+      this.optimizer.apply(this.params, done.gradient, learningRate);
+      return this.withLoss(done.loss);
+    });
+    done.gradient.dispose();
+    done.loss.dispose();
+    this.losses.dispose();
+    this.losses = next;
+    this.pending++;
+  }
+
+  discardAccumulated(): void {
+    this.accumulated?.gradient.dispose();
+    this.accumulated?.loss.dispose();
+    this.accumulated = null;
   }
 
   async drain(withState: boolean): Promise<{ losses: Float32Array; state?: EngineState }> {
@@ -139,11 +186,17 @@ export class TfjsEngine implements Engine {
   }
 
   dispose(): void {
+    this.discardAccumulated();
     this.losses.dispose();
     this.order?.dispose();
     this.order = null;
     this.optimizer.dispose();
     this.params.dispose();
+  }
+
+  /** The loss store with `loss` as the step `pending`'s (inside a tidy). */
+  protected withLoss(loss: tf.Scalar): tf.Tensor1D {
+    return tf.concat([this.losses, tf.reshape(loss, [1])]) as tf.Tensor1D;
   }
 
   /** The loss store a drain starts again from (the WebGL engine keeps its fixed buffer instead). */

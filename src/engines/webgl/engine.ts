@@ -29,6 +29,21 @@ export class WebglEngine extends TfjsEngine {
   /** The buffer is reused: positions past `pending` are ignored. */
   protected override afterDrain(): void {}
 
+  /**
+   * A step trained in micro-batches (the tfjs engine's ops: the programs take whole batches)
+   * writes its loss at its position in the buffer, doubled when full, as the programs do.
+   */
+  protected override withLoss(loss: tf.Scalar): tf.Tensor1D {
+    const n = this.losses.shape[0];
+    const buffer = this.pending < n ? this.losses : tf.concat([this.losses, tf.zeros([n])]);
+    const at = this.pending;
+    return tf.concat([
+      tf.slice(buffer, 0, at),
+      tf.reshape(loss, [1]),
+      tf.slice(buffer, at + 1, buffer.shape[0] - at - 1),
+    ]) as tf.Tensor1D;
+  }
+
   override step(start: number, size: number, learningRate: number): void {
     let next: tf.Tensor1D;
     try {
