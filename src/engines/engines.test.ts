@@ -45,28 +45,32 @@ const MODELS: [string, ModelSpec][] = [
 ];
 const OPTIMIZERS: OptimizerName[] = ['adam', 'sgd', 'momentum', 'rmsprop'];
 
+/**
+ * Runs `engine` beside the reference (conformance.ts): whole batches of `batchSize`, or each in
+ * parts of `microBatch`; the same losses, weights and logits, and no tensor left behind.
+ */
+async function expectConformant(
+  engine: EngineName,
+  spec: ModelSpec,
+  optimizer: OptimizerName,
+  run: { batchSize: number; steps: number; microBatch?: number },
+) {
+  const learningRate = optimizer === 'adam' || optimizer === 'rmsprop' ? 0.001 : 0.05;
+  const before = tf.memory().numTensors;
+  const r = await conformance(ENGINES[engine], data, { spec, optimizer, learningRate, ...run });
+  expect(r.engine).toBe(engine);
+  r.losses.forEach((loss, i) => expect(loss, `step ${i}`).toBeCloseTo(r.referenceLosses[i], 4));
+  // RMSprop's first steps move a weight by ~lr * g / |g| even for a g that is rounding noise.
+  expect(r.maxWeightDifference).toBeLessThan(optimizer === 'rmsprop' ? 1e-4 : 1e-5);
+  expect(r.maxWeightChange).toBeGreaterThan(100 * r.maxWeightDifference);
+  expect(r.maxLogitDifference).toBeLessThan(1e-4);
+  expect(tf.memory().numTensors).toBe(before);
+}
+
 describe.each<EngineName>(['tfjs', 'cpu'])('the %s engine against the reference', (engine) => {
   for (const [name, spec] of MODELS)
-    it.each(OPTIMIZERS)(
-      `${name}, %s: the same losses, weights and logits over 12 steps`,
-      async (optimizer) => {
-        const lr = optimizer === 'adam' || optimizer === 'rmsprop' ? 0.001 : 0.05;
-        const before = tf.memory().numTensors;
-        const r = await conformance(ENGINES[engine], data, {
-          spec,
-          optimizer,
-          learningRate: lr,
-          batchSize: spec.kind === 'cnn' ? 7 : 10,
-          steps: 12,
-        });
-        expect(r.engine).toBe(engine);
-        r.losses.forEach((loss, i) => expect(loss, `step ${i}`).toBeCloseTo(r.referenceLosses[i], 4));
-        // RMSprop's first steps move a weight by ~lr * g / |g| even for a g that is rounding noise.
-        expect(r.maxWeightDifference).toBeLessThan(optimizer === 'rmsprop' ? 1e-4 : 1e-5);
-        expect(r.maxWeightChange).toBeGreaterThan(100 * r.maxWeightDifference);
-        expect(r.maxLogitDifference).toBeLessThan(1e-4);
-        expect(tf.memory().numTensors).toBe(before);
-      },
+    it.each(OPTIMIZERS)(`${name}, %s: the same losses, weights and logits over 12 steps`, (optimizer) =>
+      expectConformant(engine, spec, optimizer, { batchSize: spec.kind === 'cnn' ? 7 : 10, steps: 12 }),
     );
 });
 
@@ -74,23 +78,7 @@ describe.each<EngineName>(['tfjs', 'cpu'])('the %s engine in micro-batches', (en
   for (const [name, spec] of MODELS)
     it.each(OPTIMIZERS)(
       `${name}, %s: a batch of 23 in parts of 5 is the reference's one step of 23`,
-      async (optimizer) => {
-        const lr = optimizer === 'adam' || optimizer === 'rmsprop' ? 0.001 : 0.05;
-        const before = tf.memory().numTensors;
-        const r = await conformance(ENGINES[engine], data, {
-          spec,
-          optimizer,
-          learningRate: lr,
-          batchSize: 23,
-          steps: 6,
-          microBatch: 5,
-        });
-        r.losses.forEach((loss, i) => expect(loss, `step ${i}`).toBeCloseTo(r.referenceLosses[i], 4));
-        expect(r.maxWeightDifference).toBeLessThan(optimizer === 'rmsprop' ? 1e-4 : 1e-5);
-        expect(r.maxWeightChange).toBeGreaterThan(100 * r.maxWeightDifference);
-        expect(r.maxLogitDifference).toBeLessThan(1e-4);
-        expect(tf.memory().numTensors).toBe(before);
-      },
+      (optimizer) => expectConformant(engine, spec, optimizer, { batchSize: 23, steps: 6, microBatch: 5 }),
     );
 });
 
