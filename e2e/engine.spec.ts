@@ -83,6 +83,7 @@ test('on WebGL a batch trained in micro-batches is the plain reference’s one s
     );
     const run = `${engine} ${optimizer}`;
     expect(r.engine, run).toBe(engine);
+    expect(r.parts, `${run}: parts of 4 and 2`).toBe(2 * steps);
     expect(r.losses).toHaveLength(steps);
     r.losses.forEach((loss, i) => expect(loss, `${run} step ${i}`).toBeCloseTo(r.referenceLosses[i], 3));
     expect(r.maxWeightDifference, `${run} weights`).toBeLessThan(1e-4);

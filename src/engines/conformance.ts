@@ -44,6 +44,8 @@ export interface ConformanceResult {
    * drawing pad's path).
    */
   maxLogitDifference: number;
+  /** The parts the engine trained the batches in (run.microBatch given), else 0. */
+  parts: number;
 }
 
 const TEST_IMAGES = 20;
@@ -66,8 +68,9 @@ export async function conformance(
   });
   try {
     engine.setOrder(order);
+    let parts = 0;
     for (let s = 0; s < run.steps; s++) {
-      step(engine, s * run.batchSize, run);
+      parts += step(engine, s * run.batchSize, run);
       // In the browser's worker, pings are answered meanwhile (a silent worker is replaced).
       if (s % 10 === 9) await yieldToEventLoop();
     }
@@ -99,21 +102,27 @@ export async function conformance(
       maxWeightDifference: maxDifference(state!.params, params),
       maxWeightChange: maxDifference(state!.params, initial),
       maxLogitDifference: Math.max(maxDifference(logits, expected), maxDifference(fromPixels, expected)),
+      parts,
     };
   } finally {
     engine.dispose();
   }
 }
 
-/** One step of `run`'s batch at `start`: whole, or in micro-batches. */
-function step(engine: Engine, start: number, run: ConformanceRun): void {
+/** One step of `run`'s batch at `start`: whole, or in micro-batches; the parts trained (0: whole). */
+function step(engine: Engine, start: number, run: ConformanceRun): number {
   const { batchSize, microBatch, learningRate } = run;
-  if (!microBatch) return engine.step(start, batchSize, learningRate);
+  if (!microBatch) {
+    engine.step(start, batchSize, learningRate);
+    return 0;
+  }
   if (!engine.accumulate || !engine.applyAccumulated)
     throw new Error(`the ${engine.name} engine has no micro-batches`);
-  for (let part = 0; part < batchSize; part += microBatch)
+  let parts = 0;
+  for (let part = 0; part < batchSize; part += microBatch, parts++)
     engine.accumulate(start + part, Math.min(microBatch, batchSize - part), batchSize);
   engine.applyAccumulated(learningRate);
+  return parts;
 }
 
 /** The images `rows` of `bytes` as float64 0..1. */

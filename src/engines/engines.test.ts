@@ -59,6 +59,7 @@ async function expectConformant(
   const before = tf.memory().numTensors;
   const r = await conformance(ENGINES[engine], data, { spec, optimizer, learningRate, ...run });
   expect(r.engine).toBe(engine);
+  expect(r.parts).toBe(run.microBatch ? run.steps * Math.ceil(run.batchSize / run.microBatch) : 0);
   r.losses.forEach((loss, i) => expect(loss, `step ${i}`).toBeCloseTo(r.referenceLosses[i], 4));
   // RMSprop's first steps move a weight by ~lr * g / |g| even for a g that is rounding noise.
   expect(r.maxWeightDifference).toBeLessThan(optimizer === 'rmsprop' ? 1e-4 : 1e-5);
